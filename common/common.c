@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+#include "common.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+int read_full_file(const char *path, char **ret, size_t *ret_size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        size_t allocated = 4096, size = 0;
+        _cleanup_free_ char *buf = malloc(allocated);
+        if (!buf)
+                return -ENOMEM;
+
+        for (;;) {
+                if (size + 1 >= allocated) {
+                        if (allocated > 64u * 1024 * 1024)
+                                return -EFBIG;
+                        char *n = realloc(buf, allocated * 2);
+                        if (!n)
+                                return -ENOMEM;
+                        buf = n;
+                        allocated *= 2;
+                }
+                ssize_t k = read(fd, buf + size, allocated - size - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t)k;
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+int read_one_line_file(const char *path, char **ret)
+{
+        char *s;
+        size_t n;
+        int r = read_full_file(path, &s, &n);
+        if (r < 0)
+                return r;
+        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+                s[--n] = 0;
+        *ret = s;
+        return 0;
+}
+
+int parse_u64(const char *s, uint64_t *ret)
+{
+        if (!s || !*s || !isdigit((unsigned char)*s))
+                return -EINVAL;
+        errno = 0;
+        char *end;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0)
+                return -errno;
+        if (*end != 0)
+                return -EINVAL;
+        *ret = (uint64_t)v;
+        return 0;
+}
+
+char *strstrip(char *s)
+{
+        char *start = s;
+        while (isspace((unsigned char)*start))
+                start++;
+        size_t n = strlen(start);
+        while (n > 0 && isspace((unsigned char)start[n - 1]))
+                n--;
+        memmove(s, start, n);
+        s[n] = 0;
+        return s;
+}
+
+char *strdup_stripped_or_null(const char *s)
+{
+        if (!s)
+                return NULL;
+        char *d = strdup(s);
+        if (!d)
+                return NULL;
+        strstrip(d);
+        if (!*d) {
+                free(d);
+                errno = 0;
+                return NULL;
+        }
+        return d;
+}
+
+static int unhex(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+char *udev_unescape(const char *s)
+{
+        if (!s)
+                return NULL;
+        char *d = malloc(strlen(s) + 1);
+        if (!d)
+                return NULL;
+        char *o = d;
+        while (*s) {
+                if (s[0] == '\\' && s[1] == 'x' && unhex(s[2]) >= 0 && unhex(s[3]) >= 0) {
+                        *o++ = (char)(unhex(s[2]) << 4 | unhex(s[3]));
+                        s += 4;
+                } else
+                        *o++ = *s++;
+        }
+        *o = 0;
+        return d;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * common: the bottom layer. Helpers that more than one module needs — cleanup attributes, small
+ * string and file helpers. Uses nothing else of kesu; quiet like every engine module.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
+
+static inline void closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+
+static inline void fclosep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+
+#define _cleanup_(x) __attribute__((cleanup(x)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* Hands ownership out of a cleanup variable: returns its value and leaves NULL/-1 behind. */
+#define TAKE_PTR(p)                                                                                        \
+        ({                                                                                                 \
+                __typeof__(p) _p_ = (p);                                                                   \
+                (p) = NULL;                                                                                \
+                _p_;                                                                                       \
+        })
+#define TAKE_FD(fd)                                                                                        \
+        ({                                                                                                 \
+                int _fd_ = (fd);                                                                           \
+                (fd) = -1;                                                                                 \
+                _fd_;                                                                                      \
+        })
+
+static inline bool streq_ptr(const char *a, const char *b)
+{
+        if (!a || !b)
+                return a == b;
+        for (; *a && *a == *b; a++, b++)
+                ;
+        return *a == *b;
+}
+
+/* Reads a small text file (sysfs attribute, /proc entry) whole, without the trailing newlines.
+ * Returns 0 and a malloc'd string in *ret, or a negative errno. */
+int read_one_line_file(const char *path, char **ret);
+
+/* Reads a whole file into a malloc'd, NUL-terminated buffer; *ret_size excludes the NUL. */
+int read_full_file(const char *path, char **ret, size_t *ret_size);
+
+/* Parses a decimal unsigned 64-bit number that must fill the whole string. */
+int parse_u64(const char *s, uint64_t *ret);
+
+/* Strips leading and trailing white space in place; returns s. */
+char *strstrip(char *s);
+
+/* strdup of s with leading/trailing white space removed; NULL (and no allocation) when the result
+ * would be empty or s is NULL. Sets errno ENOMEM on allocation failure. */
+char *strdup_stripped_or_null(const char *s);
+
+/* Decodes udev's \xHH escapes (ID_MODEL_ENC, ID_VENDOR_ENC) into a new string. */
+char *udev_unescape(const char *s);

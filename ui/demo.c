@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `kesu demo`: the main job on a virtual disk, needing no spare hardware. For now: make a disk image
+ * with a file system holding sample municipal documents, then show every attached disk and the
+ * virtual one as `kesu list` sees them. (Wipe, verification and certificates join as they land.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ui.h"
+
+extern char **environ;
+
+#define DEMO_DISK_BYTES (64ull * 1024 * 1024)
+
+static const struct {
+        const char *name;
+        const char *text;
+} demo_documents[] = {
+        { "住民基本台帳_抜粋.csv", "氏名,住所,生年月日\n山田 太郎,千歳市東雲町1-1,1980-04-01\n" },
+        { "議事録_2026-11.txt", "総務委員会 議事録 (機密性2)\n出席: 委員長 ほか5名\n" },
+        { "budget-2027.txt", "Draft budget 2027 — confidentiality class 2\n" },
+};
+
+/* dir/name into buf; -ENAMETOOLONG rather than a silently cut path. */
+static int path_join(char *buf, size_t size, const char *dir, const char *name)
+{
+        int n = snprintf(buf, size, "%s/%s", dir, name);
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+        char p[PATH_MAX];
+        if (path_join(p, sizeof p, dir, name) < 0)
+                return -ENAMETOOLONG;
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        size_t n = strlen(text);
+        if (write(fd, text, n) != (ssize_t)n)
+                return -EIO;
+        return 0;
+}
+
+/* Runs argv[0] (found on PATH) with output to /dev/null; 0 when it exits 0. */
+static int run_quiet(char *const argv[])
+{
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        pid_t pid;
+        int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (r != 0)
+                return -r;
+        int status;
+        if (waitpid(pid, &status, 0) < 0)
+                return -errno;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+static void remove_tree(const char *dir, const char *disk, const char *docs)
+{
+        char p[PATH_MAX];
+        for (size_t i = 0; i < ELEMENTSOF(demo_documents); i++)
+                if (path_join(p, sizeof p, docs, demo_documents[i].name) == 0)
+                        unlink(p);
+        rmdir(docs);
+        unlink(disk);
+        rmdir(dir);
+}
+
+int ui_cmd_demo(int argc, char **argv)
+{
+        if (argc > 1) {
+                if (strcmp(argv[1], "--help") == 0) {
+                        printf("Usage: kesu demo\n\nRuns kesu's main job on a file-backed virtual disk.\n");
+                        return KESU_EXIT_OK;
+                }
+                ui_error("demo: unexpected argument '%s' (see 'kesu demo --help')", argv[1]);
+                return KESU_EXIT_USAGE;
+        }
+
+        const char *tmp = getenv("TMPDIR");
+        char dir[PATH_MAX], disk[PATH_MAX], docs[PATH_MAX];
+        if (path_join(dir, sizeof dir, tmp && *tmp ? tmp : "/tmp", "kesu-demo-XXXXXX") < 0 || !mkdtemp(dir)) {
+                ui_error("demo: cannot create a working directory under %s: %s", tmp && *tmp ? tmp : "/tmp",
+                         strerror(errno));
+                return KESU_EXIT_USAGE;
+        }
+        if (path_join(disk, sizeof disk, dir, "virtual-disk.img") < 0 ||
+            path_join(docs, sizeof docs, dir, "documents") < 0) {
+                ui_error("demo: the working directory's path is too long: %s", dir);
+                rmdir(dir);
+                return KESU_EXIT_USAGE;
+        }
+
+        int exit_code = KESU_EXIT_USAGE;
+        int r;
+        if (mkdir(docs, 0755) < 0) {
+                ui_error("demo: cannot create %s: %s", docs, strerror(errno));
+                goto out;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(demo_documents); i++)
+                if ((r = write_text(docs, demo_documents[i].name, demo_documents[i].text)) < 0) {
+                        ui_error("demo: cannot write a sample document: %s", strerror(-r));
+                        goto out;
+                }
+        {
+                _cleanup_close_ int fd = open(disk, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd < 0 || ftruncate(fd, (off_t)DEMO_DISK_BYTES) < 0) {
+                        ui_error("demo: cannot create the virtual disk %s: %s", disk, strerror(errno));
+                        goto out;
+                }
+        }
+        /* mke2fs -d fills the new file system from a directory: no root, no mount needed. */
+        char *mkfs[] = { "mke2fs", "-q", "-F", "-t", "ext4", "-L", "SOUMU-2026", "-d", docs, disk, NULL };
+        if ((r = run_quiet(mkfs)) < 0) {
+                ui_error("demo: mke2fs (e2fsprogs) could not make the demo file system: %s",
+                         r == -ENOENT ? "mke2fs not found" : "it failed");
+                goto out;
+        }
+
+        printf("== kesu demo ==\n\n");
+        printf("Virtual disk: %s (%llu MiB, ext4 \"SOUMU-2026\" holding %zu sample documents)\n\n", disk,
+               DEMO_DISK_BYTES >> 20, ELEMENTSOF(demo_documents));
+
+        struct disk_info *disks = NULL;
+        size_t n = 0;
+        if (ui_describe_targets(NULL, &disks, &n) < 0)
+                goto out;
+        printf("Disks attached to this machine:\n");
+        ui_print_disk_table(stdout, disks, n);
+        ui_disk_infos_free(disks, n);
+
+        char *targets[] = { disk, NULL };
+        if (ui_describe_targets(targets, &disks, &n) < 0)
+                goto out;
+        printf("\nThe virtual disk:\n");
+        ui_print_disk_table(stdout, disks, n);
+        ui_disk_infos_free(disks, n);
+
+        printf("\nNext steps (coming in later releases): wipe, verify and certify the virtual disk.\n");
+        exit_code = KESU_EXIT_OK;
+out:
+        remove_tree(dir, disk, docs);
+        return exit_code;
+}

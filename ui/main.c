@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* kesu: entry point and command dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "ui.h"
+
+static void help(void)
+{
+        printf("kesu %s — secure media wipe and disposal verification\n"
+               "\n"
+               "Usage: kesu COMMAND [OPTIONS]\n"
+               "\n"
+               "  list [--json] [--watch] [TARGET...]   disks with identity, content and protection\n"
+               "  demo                                  the whole flow on a file-backed virtual disk\n"
+               "  --version                             print the version\n"
+               "\n"
+               "Exit codes: 0 done, 1 finished but not sanitized, 2 bad usage or input, 3 refused for safety.\n",
+               KESU_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                help();
+                return KESU_EXIT_USAGE;
+        }
+        const char *cmd = argv[1];
+        if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+                help();
+                return KESU_EXIT_OK;
+        }
+        if (strcmp(cmd, "--version") == 0) {
+                printf("kesu %s\n", KESU_VERSION);
+                return KESU_EXIT_OK;
+        }
+        if (strcmp(cmd, "list") == 0)
+                return ui_cmd_list(argc - 1, argv + 1);
+        if (strcmp(cmd, "demo") == 0)
+                return ui_cmd_demo(argc - 1, argv + 1);
+
+        ui_error("unknown command '%s' (see 'kesu --help')", cmd);
+        return KESU_EXIT_USAGE;
+}

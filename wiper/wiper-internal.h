@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * wiper internals: device command builders and parsers (pure, byte-exact, unit-tested), and the
+ * transport that sends commands to a device. Builders never touch a device; a transport only
+ * carries bytes, so tests script a device's answers through the loopback transport.
+ */
+
+#include "wiper.h"
+
+#include <linux/nvme_ioctl.h>
+
+/* ---- little-endian loads (explicit, never a struct cast) ---------------------------------- */
+
+static inline uint16_t le16_load(const uint8_t *p)
+{
+        return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t le32_load(const uint8_t *p)
+{
+        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t le64_load(const uint8_t *p)
+{
+        return (uint64_t)le32_load(p) | (uint64_t)le32_load(p + 4) << 32;
+}
+
+/* ---- ATA ------------------------------------------------------------------------------------ */
+
+#define ATA_IDENTIFY_BYTES 512
+#define ATA_CMD_IDENTIFY_DEVICE 0xEC
+#define SCSI_ATA_PASS_THROUGH_16 0x85
+
+struct ata_identity {
+        char model[41];
+        char serial[21];
+        char firmware[9];
+        uint64_t sectors;             /* user-addressable logical sectors */
+        uint32_t logical_sector_bytes;
+        uint32_t physical_sector_bytes;
+        uint64_t wwn;                 /* 0 when the device reports none */
+        enum tristate rotational;
+        uint32_t capabilities;        /* DISK_CAP_ATA_* */
+        enum tristate security_frozen;
+};
+
+/* Fills a 16-byte ATA PASS-THROUGH (16) CDB carrying IDENTIFY DEVICE (PIO data-in, one 512-byte
+ * block). */
+void ata_build_identify_cdb(uint8_t cdb[16]);
+
+/* Decodes IDENTIFY DEVICE data. -EMEDIUMTYPE for ATAPI data, -EBADMSG for a bad integrity word. */
+int ata_parse_identify(const uint8_t buf[ATA_IDENTIFY_BYTES], struct ata_identity *ret);
+
+/* Copies an ATA string (two characters per little-endian word, the first in the high byte) of
+ * n_words words into out (2*n_words+1 bytes), trimmed. */
+void ata_string(const uint8_t *words, size_t n_words, char *out);
+
+/* ---- NVMe ----------------------------------------------------------------------------------- */
+
+#define NVME_IDENTIFY_BYTES 4096
+#define NVME_ADMIN_IDENTIFY 0x06
+#define NVME_CNS_NAMESPACE 0x00
+#define NVME_CNS_CONTROLLER 0x01
+
+struct nvme_ctrl_identity {
+        uint16_t pci_vendor_id;
+        char serial[21];
+        char model[41];
+        char firmware[9];
+        uint32_t capabilities;  /* DISK_CAP_NVME_* */
+};
+
+struct nvme_ns_identity {
+        uint64_t size_blocks;   /* NSZE */
+        uint32_t block_bytes;   /* from the LBA format in use */
+        uint8_t eui64[8];
+        uint8_t nguid[16];
+        bool has_eui64;
+        bool has_nguid;
+};
+
+/* Fills an Identify admin command for CNS cns and namespace nsid into buf (4096 bytes). */
+void nvme_build_identify(struct nvme_admin_cmd *cmd, uint8_t cns, uint32_t nsid, void *buf);
+
+int nvme_parse_identify_ctrl(const uint8_t buf[NVME_IDENTIFY_BYTES], struct nvme_ctrl_identity *ret);
+/* -EINVAL when the namespace reports an LBA format index beyond NLBAF or a block size < 512. */
+int nvme_parse_identify_ns(const uint8_t buf[NVME_IDENTIFY_BYTES], struct nvme_ns_identity *ret);
+
+/* ---- transport ------------------------------------------------------------------------------ */
+
+enum cmd_dir { CMD_DIR_NONE, CMD_DIR_FROM_DEVICE, CMD_DIR_TO_DEVICE };
+
+/* Carries commands to a device. The real one uses SG_IO and the NVMe admin ioctl on a file
+ * descriptor; tests supply a loopback that checks the bytes and scripts the answer. */
+struct cmd_transport {
+        /* Sends a SCSI CDB (ATA commands travel inside ATA PASS-THROUGH). 0 or -errno; -EIO when the
+         * device answered with a check condition. */
+        int (*scsi)(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
+                    size_t buf_len);
+        /* Sends an NVMe admin command. 0, -errno, or -EIO for a non-zero NVMe status. */
+        int (*nvme_admin)(void *userdata, struct nvme_admin_cmd *cmd);
+        void *userdata;
+};
+
+/* The real transport over an open device file descriptor (stored in *fd_storage). */
+void cmd_transport_for_fd(struct cmd_transport *t, int *fd_storage);
+
+/* IDENTIFY DEVICE through the transport, parsed. */
+int ata_identify(const struct cmd_transport *t, struct ata_identity *ret);
+/* Identify Controller and Identify Namespace nsid through the transport, parsed. */
+int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl_identity *ret_ctrl,
+                  struct nvme_ns_identity *ret_ns);
+
+/* ---- protection helpers --------------------------------------------------------------------- */
+
+/* Parses one line of /proc/self/mountinfo into *ret (source and target unescaped). */
+int mountinfo_parse_line(const char *line, struct sys_mount *ret);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * wiper: the disks kesu may erase — discovery (libudev), identity (udev, sysfs and the device's own
+ * IDENTIFY data), content (libblkid) and the safety guards that decide which disks are protected.
+ *
+ * Engine code: nothing here prints or exits. Functions return 0 or a negative errno and fill
+ * ret_… parameters only on success.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- identity ---------------------------------------------------------------------------- */
+
+/* How the disk is attached. FILE is a regular file used as a disk image. */
+enum disk_transport {
+        DISK_TRANSPORT_UNKNOWN = 0,
+        DISK_TRANSPORT_SATA,
+        DISK_TRANSPORT_SAS,
+        DISK_TRANSPORT_SCSI,
+        DISK_TRANSPORT_NVME,
+        DISK_TRANSPORT_USB,
+        DISK_TRANSPORT_VIRTIO,
+        DISK_TRANSPORT_MMC,
+        DISK_TRANSPORT_LOOP,
+        DISK_TRANSPORT_FILE,
+        _DISK_TRANSPORT_MAX,
+};
+
+/* "sata", "nvme", … ; "unknown" for DISK_TRANSPORT_UNKNOWN. */
+const char *disk_transport_to_string(enum disk_transport t);
+
+/* Classifies a block device by its kernel name and its sysfs device path (the target of
+ * /sys/class/block/NAME). Pure; used by discovery and unit-tested on real-world paths. */
+enum disk_transport disk_transport_from_syspath(const char *name, const char *syspath);
+
+/* A yes/no fact that may be unknown. */
+enum tristate { TRISTATE_UNKNOWN = -1, TRISTATE_NO = 0, TRISTATE_YES = 1 };
+
+/* Purge commands and related features the device itself reports (ATA IDENTIFY, NVMe Identify).
+ * One bit each; disk_capability_to_string() names them. */
+enum disk_capability {
+        DISK_CAP_ATA_SECURITY_ERASE = 1u << 0,
+        DISK_CAP_ATA_ENHANCED_SECURITY_ERASE = 1u << 1,
+        DISK_CAP_ATA_SANITIZE_CRYPTO = 1u << 2,
+        DISK_CAP_ATA_SANITIZE_BLOCK = 1u << 3,
+        DISK_CAP_ATA_SANITIZE_OVERWRITE = 1u << 4,
+        DISK_CAP_ATA_TRIM = 1u << 5,
+        DISK_CAP_NVME_FORMAT = 1u << 6,
+        DISK_CAP_NVME_FORMAT_CRYPTO = 1u << 7,
+        DISK_CAP_NVME_SANITIZE_CRYPTO = 1u << 8,
+        DISK_CAP_NVME_SANITIZE_BLOCK = 1u << 9,
+        DISK_CAP_NVME_SANITIZE_OVERWRITE = 1u << 10,
+        _DISK_CAP_COUNT = 11,
+};
+
+/* "ata-security-erase", "nvme-sanitize-crypto", …; NULL for a value that is not one single bit. */
+const char *disk_capability_to_string(uint32_t cap);
+
+/* Everything kesu knows about who a disk is. Strings are NULL when unknown — never invented. */
+struct disk_identity {
+        char *path;    /* device node or file path as opened */
+        char *name;    /* kernel name ("sda"); NULL for a file */
+        char *by_id;   /* a /dev/disk/by-id/ link, or NULL */
+        char *vendor;  /* manufacturer as the device reports it */
+        char *model;
+        char *serial;
+        char *wwn;     /* WWN (SATA/SAS, "0x…") or EUI-64/NGUID (NVMe, "eui.…") */
+        char *firmware;
+        char *backing_file; /* loop devices: the file behind it */
+        uint64_t size_bytes;
+        uint32_t logical_sector_bytes;
+        uint32_t physical_sector_bytes;
+        enum disk_transport transport;
+        enum tristate rotational;
+        enum tristate removable;
+        bool is_block_device;
+        bool is_openable;      /* false when the device refused to be opened: sysfs facts only */
+        dev_t devnum;          /* block devices: major:minor */
+        dev_t file_devnum;     /* regular files: the file system the file lives on */
+        ino_t file_inode;      /* regular files */
+        uint32_t capabilities; /* enum disk_capability bits */
+        enum tristate ata_security_frozen; /* a frozen drive refuses SECURITY ERASE until power-cycled */
+};
+
+/* Fills *ret with the identity of PATH: a whole-disk block device or a regular file.
+ * Errors: -ENOENT/-ENXIO (no such device, or it vanished), -ENOTBLK (neither block device nor
+ * regular file), -EISDIR, -ENOMEDIUM (size 0: no medium, detached loop), -EMEDIUMTYPE (a partition,
+ * not a whole disk). */
+int disk_identity_read(const char *path, struct disk_identity *ret);
+void disk_identity_done(struct disk_identity *id);
+
+/* ---- content ------------------------------------------------------------------------------ */
+
+/* One partition, or a file system on the whole device (number 0). */
+struct disk_content_entry {
+        unsigned number;        /* partition number, 0 for a whole-device file system */
+        uint64_t offset_bytes;
+        uint64_t size_bytes;
+        char *part_type;        /* GPT type GUID or MBR type ("0x83") */
+        char *part_name;        /* GPT partition name */
+        char *part_uuid;
+        char *fs_type;          /* "ext4", "vfat", "swap", "LVM2_member", "crypto_LUKS", … */
+        char *fs_label;
+        char *fs_uuid;
+};
+
+struct disk_content {
+        int probe_error;        /* 0, or -errno when the device could not be read: content unknown */
+        char *table_type;       /* "gpt", "dos", …, or NULL when there is no partition table */
+        char *table_uuid;
+        struct disk_content_entry *entries;
+        size_t n_entries;
+};
+
+/* Probes what is on the device (partition table, partitions, file systems) with libblkid,
+ * reading only. */
+int disk_content_probe(const char *path, uint64_t size_bytes, struct disk_content *ret);
+void disk_content_done(struct disk_content *c);
+
+/* ---- protection ---------------------------------------------------------------------------- */
+
+struct sys_mount {
+        dev_t devnum;   /* st_dev of the mounted file system */
+        dev_t source_devnum; /* the block device named as source, 0 if none */
+        char *source;
+        char *target;
+};
+
+struct sys_swap {
+        char *path;
+        bool is_block_device;
+        dev_t devnum;   /* block swap: its device; file swap: the file system holding it */
+        ino_t inode;    /* file swap */
+};
+
+struct sys_loop {
+        dev_t devnum;
+        char *name;
+        char *backing_path;
+        bool backing_is_block_device;
+        dev_t backing_devnum;   /* block backing: its device; file: the file system it lives on */
+        ino_t backing_inode;
+};
+
+/* What the running system is using, read once per listing. */
+struct system_state {
+        struct sys_mount *mounts;
+        size_t n_mounts;
+        struct sys_swap *swaps;
+        size_t n_swaps;
+        struct sys_loop *loops;
+        size_t n_loops;
+        dev_t root_devnum;       /* block device holding "/", 0 if unknown */
+        dev_t *boot_devnums;     /* block devices holding the boot medium */
+        size_t n_boot_devnums;
+};
+
+int system_state_read(struct system_state *ret);
+void system_state_done(struct system_state *s);
+
+/* Every block device that is a disk, a partition of it, or stacked on either (dm, md, LVM, loop
+ * devices backed by them), with the first entry the disk itself. */
+struct disk_stack {
+        dev_t *devnums;
+        char **names;   /* kernel names, parallel to devnums */
+        size_t n;
+        size_t n_partitions; /* entries 1..n_partitions are the disk's own partitions */
+};
+
+int disk_stack_read(const struct disk_identity *id, const struct system_state *s, struct disk_stack *ret);
+void disk_stack_done(struct disk_stack *st);
+
+struct disk_protection {
+        bool is_protected;
+        char *reason;   /* every reason, "; "-joined; NULL when not protected */
+};
+
+/*
+ * The protection rules, pure: given what the system uses, the disk's stack and how an O_EXCL open
+ * went (0, or the negative errno it failed with), decide. A disk is protected when anything in its
+ * stack holds the root file system or the boot medium, is mounted, is active swap, has a holder
+ * stacked on it, or when the exclusive open failed for any reason. A regular file is protected
+ * when it is active swap or backs a loop device.
+ */
+int disk_protection_evaluate(const struct system_state *s, const struct disk_identity *id,
+                             const struct disk_stack *stack, int exclusive_open_error,
+                             struct disk_protection *ret);
+
+/* Reads the stack, tries the O_EXCL open and evaluates. */
+int disk_protection_check(const struct system_state *s, const struct disk_identity *id,
+                          struct disk_protection *ret);
+void disk_protection_done(struct disk_protection *p);
+
+/* ---- the whole description ---------------------------------------------------------------- */
+
+struct disk_info {
+        struct disk_identity identity;
+        struct disk_content content;
+        struct disk_protection protection;
+};
+
+/* Identity, content and protection of one target. A device that refuses to be opened (EPERM:
+ * a sandbox, a locked-down kernel) is still described from sysfs, with content->probe_error set,
+ * and comes out protected. */
+int disk_info_read(const char *path, const struct system_state *s, struct disk_info *ret);
+void disk_info_done(struct disk_info *d);
+
+/* ---- discovery ----------------------------------------------------------------------------- */
+
+/* Whether a block device is a disk kesu offers: not a partition, not zero-size, not a CD-ROM, RAM
+ * disk (ram, zram), mapper/RAID device (dm, md: they are stacked on real disks), eMMC boot/RPMB
+ * area, or hidden multipath path. Pure. */
+bool disk_is_candidate(const char *name, const char *devtype, uint64_t size_bytes, bool is_cdrom,
+                       bool is_hidden);
+
+/* The device nodes of all candidate disks, sorted by name, as a NULL-terminated array. */
+int disk_enumerate(char ***ret_paths);
+void strv_free(char **v);
+
+enum disk_event_action { DISK_EVENT_ADD, DISK_EVENT_REMOVE, DISK_EVENT_CHANGE };
+const char *disk_event_action_to_string(enum disk_event_action a);
+
+struct disk_event {
+        enum disk_event_action action;
+        char path[256];
+};
+
+/* Watches udev (or, when no udev daemon runs, the kernel's uevents) for disks coming and going.
+ * The monitor keeps the set of candidate disks it has seen, so a loop device being attached is an
+ * ADD and being detached a REMOVE, as a user sees it. */
+struct disk_monitor;
+int disk_monitor_new(struct disk_monitor **ret);
+struct disk_monitor *disk_monitor_free(struct disk_monitor *m);
+/* The file descriptor to poll for readability. */
+int disk_monitor_fd(const struct disk_monitor *m);
+/* Whether events come from the udev daemon (true) or straight from the kernel (false). */
+bool disk_monitor_is_udev(const struct disk_monitor *m);
+/* Returns 1 and fills *ret when an event for a disk is ready, 0 when the message was of no
+ * interest, or a negative errno. */
+int disk_monitor_receive(struct disk_monitor *m, struct disk_event *ret);
