@@ -93,7 +93,8 @@ int ui_cmd_demo(int argc, char **argv)
 
         const char *tmp = getenv("TMPDIR");
         char dir[PATH_MAX], disk[PATH_MAX], docs[PATH_MAX];
-        if (path_join(dir, sizeof dir, tmp && *tmp ? tmp : "/tmp", "kesu-demo-XXXXXX") < 0 || !mkdtemp(dir)) {
+        if (path_join(dir, sizeof dir, tmp && *tmp ? tmp : "/tmp", "kesu-demo-XXXXXX") < 0 ||
+            !mkdtemp(dir)) {
                 ui_error("demo: cannot create a working directory under %s: %s", tmp && *tmp ? tmp : "/tmp",
                          strerror(errno));
                 return KESU_EXIT_USAGE;

@@ -106,11 +106,13 @@ void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n)
         for (size_t i = 0; i < n; i++) {
                 const struct disk_identity *id = &disks[i].identity;
                 char size[32], sector[24], content[512];
-                snprintf(sector, sizeof sector, "%u/%u", id->logical_sector_bytes, id->physical_sector_bytes);
+                snprintf(sector, sizeof sector, "%u/%u", id->logical_sector_bytes,
+                         id->physical_sector_bytes);
                 content_summary(&disks[i].content, content, sizeof content);
-                fprintf(f, "%-*s %-9s %10s %-9s %-24s %-20s %s\n", w, id->path, disk_transport_to_string(id->transport),
-                        ui_format_bytes(id->size_bytes, size, sizeof size), sector, id->model ? id->model : "-",
-                        id->serial ? id->serial : "-", content);
+                fprintf(f, "%-*s %-9s %10s %-9s %-24s %-20s %s\n", w, id->path,
+                        disk_transport_to_string(id->transport),
+                        ui_format_bytes(id->size_bytes, size, sizeof size), sector,
+                        id->model ? id->model : "-", id->serial ? id->serial : "-", content);
                 if (id->backing_file)
                         fprintf(f, "%*s backing file %s\n", w, "", id->backing_file);
                 if (disks[i].protection.is_protected)
@@ -160,8 +162,8 @@ static void print_json_line(json_t *o)
 
 static void print_event_json(const char *event, const char *path, const struct disk_info *d)
 {
-        print_json_line(json_pack("{s:s, s:s, s:o}", "event", event, "path", path,
-                                  "disk", d ? ui_disk_to_json(d) : json_null()));
+        print_json_line(json_pack("{s:s, s:s, s:o}", "event", event, "path", path, "disk",
+                                  d ? ui_disk_to_json(d) : json_null()));
 }
 
 /* Lists, then follows disks coming and going until SIGINT/SIGTERM. With --json every line is
@@ -208,7 +210,8 @@ static int watch(bool is_json)
 
         int exit_code = KESU_EXIT_OK;
         for (;;) {
-                struct pollfd p[2] = { { .fd = disk_monitor_fd(m), .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+                struct pollfd p[2] = { { .fd = disk_monitor_fd(m), .events = POLLIN },
+                                       { .fd = sfd, .events = POLLIN } };
                 if (poll(p, 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -230,7 +233,8 @@ static int watch(bool is_json)
                         system_state_done(&sys);
                 }
                 if (is_json)
-                        print_event_json(disk_event_action_to_string(ev.action), ev.path, has_info ? &info : NULL);
+                        print_event_json(disk_event_action_to_string(ev.action), ev.path,
+                                         has_info ? &info : NULL);
                 else {
                         printf("%s %s\n", disk_event_action_to_string(ev.action), ev.path);
                         if (has_info)

@@ -16,7 +16,8 @@ static void help(void)
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
-               "Exit codes: 0 done, 1 finished but not sanitized, 2 bad usage or input, 3 refused for safety.\n",
+               "Exit codes: 0 done, 1 finished but not sanitized, 2 bad usage or input, 3 refused for "
+               "safety.\n",
                KESU_VERSION);
 }
 

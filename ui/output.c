@@ -91,16 +91,14 @@ static json_t *tristate_json(enum tristate t)
 
 static json_t *content_entry_json(const struct disk_content_entry *e)
 {
-        return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
-                         "number", e->number ? json_integer(e->number) : json_null(),
-                         "offset_bytes", (json_int_t)e->offset_bytes,
-                         "size_bytes", (json_int_t)e->size_bytes,
-                         "part_type", ui_json_string_or_null(e->part_type),
-                         "part_name", ui_json_string_or_null(e->part_name),
-                         "part_uuid", ui_json_string_or_null(e->part_uuid),
-                         "fs_type", ui_json_string_or_null(e->fs_type),
-                         "label", ui_json_string_or_null(e->fs_label),
-                         "uuid", ui_json_string_or_null(e->fs_uuid));
+        return json_pack("{s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "number",
+                         e->number ? json_integer(e->number) : json_null(), "offset_bytes",
+                         (json_int_t)e->offset_bytes, "size_bytes", (json_int_t)e->size_bytes, "part_type",
+                         ui_json_string_or_null(e->part_type), "part_name",
+                         ui_json_string_or_null(e->part_name), "part_uuid",
+                         ui_json_string_or_null(e->part_uuid), "fs_type", ui_json_string_or_null(e->fs_type),
+                         "label", ui_json_string_or_null(e->fs_label), "uuid",
+                         ui_json_string_or_null(e->fs_uuid));
 }
 
 json_t *ui_disk_to_json(const struct disk_info *d)
@@ -127,30 +125,22 @@ json_t *ui_disk_to_json(const struct disk_info *d)
                         json_array_append_new(caps, json_string(disk_capability_to_string(1u << i)));
 
         /* "o" steals each reference; json_pack fails as a whole (and frees them) on error. */
-        return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o, s:o,"
-                         " s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
-                         "path", ui_json_string_or_null(id->path),
-                         "name", ui_json_string_or_null(id->name),
-                         "by_id", ui_json_string_or_null(id->by_id),
-                         "vendor", ui_json_string_or_null(id->vendor),
-                         "model", ui_json_string_or_null(id->model),
-                         "serial", ui_json_string_or_null(id->serial),
-                         "wwn", ui_json_string_or_null(id->wwn),
-                         "firmware", ui_json_string_or_null(id->firmware),
-                         "size_bytes", (json_int_t)id->size_bytes,
-                         "logical_sector_bytes", (json_int_t)id->logical_sector_bytes,
-                         "physical_sector_bytes", (json_int_t)id->physical_sector_bytes,
-                         "transport", disk_transport_to_string(id->transport),
-                         "rotational", tristate_json(id->rotational),
-                         "removable", tristate_json(id->removable),
-                         "backing_file", ui_json_string_or_null(id->backing_file),
-                         "capabilities", caps,
-                         "ata_security_frozen", tristate_json(id->ata_security_frozen),
-                         "partition_table", ui_json_string_or_null(d->content.table_type),
-                         "partition_table_uuid", ui_json_string_or_null(d->content.table_uuid),
-                         "content", content,
-                         "content_error", d->content.probe_error < 0 ? json_string(strerror(-d->content.probe_error))
-                                                                    : json_null(),
-                         "protected", (int)d->protection.is_protected,
-                         "protected_reason", ui_json_string_or_null(d->protection.reason));
+        return json_pack(
+                "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o, s:o,"
+                " s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
+                "path", ui_json_string_or_null(id->path), "name", ui_json_string_or_null(id->name), "by_id",
+                ui_json_string_or_null(id->by_id), "vendor", ui_json_string_or_null(id->vendor), "model",
+                ui_json_string_or_null(id->model), "serial", ui_json_string_or_null(id->serial), "wwn",
+                ui_json_string_or_null(id->wwn), "firmware", ui_json_string_or_null(id->firmware),
+                "size_bytes", (json_int_t)id->size_bytes, "logical_sector_bytes",
+                (json_int_t)id->logical_sector_bytes, "physical_sector_bytes",
+                (json_int_t)id->physical_sector_bytes, "transport", disk_transport_to_string(id->transport),
+                "rotational", tristate_json(id->rotational), "removable", tristate_json(id->removable),
+                "backing_file", ui_json_string_or_null(id->backing_file), "capabilities", caps,
+                "ata_security_frozen", tristate_json(id->ata_security_frozen), "partition_table",
+                ui_json_string_or_null(d->content.table_type), "partition_table_uuid",
+                ui_json_string_or_null(d->content.table_uuid), "content", content, "content_error",
+                d->content.probe_error < 0 ? json_string(strerror(-d->content.probe_error)) : json_null(),
+                "protected", (int)d->protection.is_protected, "protected_reason",
+                ui_json_string_or_null(d->protection.reason));
 }

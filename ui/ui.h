@@ -12,10 +12,10 @@
 
 /* Exit codes (DESIGN.md: the command-line contract). */
 enum {
-        KESU_EXIT_OK = 0,           /* done and verified */
+        KESU_EXIT_OK = 0,            /* done and verified */
         KESU_EXIT_NOT_SANITIZED = 1, /* finished but not sanitized */
-        KESU_EXIT_USAGE = 2,        /* bad usage or bad input */
-        KESU_EXIT_SAFETY = 3,       /* refused for safety */
+        KESU_EXIT_USAGE = 2,         /* bad usage or bad input */
+        KESU_EXIT_SAFETY = 3,        /* refused for safety */
 };
 
 /* Prints "kesu: MESSAGE" as one line on stderr. */

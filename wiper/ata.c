@@ -10,16 +10,16 @@
 /* IDENTIFY DEVICE word numbers used here (ACS-3 §7.12.7). */
 enum {
         ATA_W_GENERAL_CONFIG = 0,
-        ATA_W_SERIAL = 10,     /* 10 words */
-        ATA_W_FIRMWARE = 23,   /* 4 words */
-        ATA_W_MODEL = 27,      /* 20 words */
+        ATA_W_SERIAL = 10,   /* 10 words */
+        ATA_W_FIRMWARE = 23, /* 4 words */
+        ATA_W_MODEL = 27,    /* 20 words */
         ATA_W_SANITIZE = 59,
-        ATA_W_LBA28 = 60,      /* 2 words */
+        ATA_W_LBA28 = 60, /* 2 words */
         ATA_W_CMDSET1 = 82,
         ATA_W_CMDSET2 = 83,
-        ATA_W_LBA48 = 100,     /* 4 words */
+        ATA_W_LBA48 = 100, /* 4 words */
         ATA_W_SECTOR_SIZE = 106,
-        ATA_W_WWN = 108,       /* 4 words */
+        ATA_W_WWN = 108,           /* 4 words */
         ATA_W_LOGICAL_WORDS = 117, /* 2 words */
         ATA_W_SECURITY = 128,
         ATA_W_DSM = 169,
@@ -36,11 +36,11 @@ void ata_build_identify_cdb(uint8_t cdb[16])
 {
         memset(cdb, 0, 16);
         cdb[0] = SCSI_ATA_PASS_THROUGH_16;
-        cdb[1] = 4 << 1;        /* PROTOCOL = PIO Data-In, EXTEND = 0 */
+        cdb[1] = 4 << 1; /* PROTOCOL = PIO Data-In, EXTEND = 0 */
         /* OFF_LINE 0, CK_COND 0, T_TYPE 0, T_DIR 1 (from device), BYTE_BLOCK 1 (blocks),
          * T_LENGTH 2 (length in the COUNT field) */
         cdb[2] = 1 << 3 | 1 << 2 | 2;
-        cdb[6] = 1;             /* COUNT: one 512-byte block */
+        cdb[6] = 1; /* COUNT: one 512-byte block */
         cdb[14] = ATA_CMD_IDENTIFY_DEVICE;
 }
 

@@ -56,11 +56,14 @@ static int probe_superblock(int fd, uint64_t offset, uint64_t size, struct disk_
         int rc = blkid_do_safeprobe(pr);
         if (rc == 0) {
                 const char *v;
-                if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0 && (r = dup_or_null(v, &e->fs_type)) < 0)
+                if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0 &&
+                    (r = dup_or_null(v, &e->fs_type)) < 0)
                         goto out;
-                if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0 && (r = dup_or_null(v, &e->fs_label)) < 0)
+                if (blkid_probe_lookup_value(pr, "LABEL", &v, NULL) == 0 &&
+                    (r = dup_or_null(v, &e->fs_label)) < 0)
                         goto out;
-                if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0 && (r = dup_or_null(v, &e->fs_uuid)) < 0)
+                if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0 &&
+                    (r = dup_or_null(v, &e->fs_uuid)) < 0)
                         goto out;
         } else if (rc == -2) {
                 /* Two signatures claim the area: say so rather than guess. */

@@ -72,13 +72,13 @@ int disk_enumerate(char ***ret_paths)
                 goto out;
         }
         if (udev_enumerate_add_match_subsystem(e, "block") < 0 ||
-            udev_enumerate_add_match_property(e, "DEVTYPE", "disk") < 0 || udev_enumerate_scan_devices(e) < 0) {
+            udev_enumerate_add_match_property(e, "DEVTYPE", "disk") < 0 ||
+            udev_enumerate_scan_devices(e) < 0) {
                 r = -EIO;
                 goto out;
         }
         struct udev_list_entry *le;
-        udev_list_entry_foreach(le, udev_enumerate_get_list_entry(e))
-        {
+        udev_list_entry_foreach (le, udev_enumerate_get_list_entry(e)) {
                 struct udev_device *dev = udev_device_new_from_syspath(udev, udev_list_entry_get_name(le));
                 if (!dev)
                         continue;

@@ -17,11 +17,10 @@
 #include "common.h"
 
 static const char *const transport_names[_DISK_TRANSPORT_MAX] = {
-        [DISK_TRANSPORT_UNKNOWN] = "unknown", [DISK_TRANSPORT_SATA] = "sata",
-        [DISK_TRANSPORT_SAS] = "sas",         [DISK_TRANSPORT_SCSI] = "scsi",
-        [DISK_TRANSPORT_NVME] = "nvme",       [DISK_TRANSPORT_USB] = "usb",
-        [DISK_TRANSPORT_VIRTIO] = "virtio",   [DISK_TRANSPORT_MMC] = "mmc",
-        [DISK_TRANSPORT_LOOP] = "loop",       [DISK_TRANSPORT_FILE] = "file",
+        [DISK_TRANSPORT_UNKNOWN] = "unknown", [DISK_TRANSPORT_SATA] = "sata", [DISK_TRANSPORT_SAS] = "sas",
+        [DISK_TRANSPORT_SCSI] = "scsi",       [DISK_TRANSPORT_NVME] = "nvme", [DISK_TRANSPORT_USB] = "usb",
+        [DISK_TRANSPORT_VIRTIO] = "virtio",   [DISK_TRANSPORT_MMC] = "mmc",   [DISK_TRANSPORT_LOOP] = "loop",
+        [DISK_TRANSPORT_FILE] = "file",
 };
 
 const char *disk_transport_to_string(enum disk_transport t)
@@ -164,8 +163,8 @@ static int by_id_from_devlinks(const char *devlinks, char **ret)
                 const char *base = tok + 16;
                 bool is_plain = strncmp(base, "wwn-", 4) != 0 && strncmp(base, "nvme-eui.", 9) != 0 &&
                                 strncmp(base, "nvme-nvme.", 10) != 0;
-                if (!best || (is_plain && (strncmp(best + 16, "wwn-", 4) == 0 ||
-                                           strncmp(best + 16, "nvme-", 5) == 0)))
+                if (!best || (is_plain &&
+                              (strncmp(best + 16, "wwn-", 4) == 0 || strncmp(best + 16, "nvme-", 5) == 0)))
                         best = tok;
         }
         if (!best)
@@ -271,7 +270,8 @@ static int identity_query_device(int fd, struct udev_device *dev, struct disk_id
                 struct ata_identity ata;
                 if (ata_identify(&t, &ata) < 0)
                         return 0; /* not an ATA device, or a bridge without SAT: keep what udev said */
-                if (replace_if_set(&id->model, ata.model) < 0 || replace_if_set(&id->serial, ata.serial) < 0 ||
+                if (replace_if_set(&id->model, ata.model) < 0 ||
+                    replace_if_set(&id->serial, ata.serial) < 0 ||
                     replace_if_set(&id->firmware, ata.firmware) < 0)
                         return -ENOMEM;
                 if (ata.wwn && !id->wwn) {
@@ -387,19 +387,21 @@ static int identity_read_block(const char *path, dev_t devnum, struct disk_ident
         id.removable = tristate_from_attr(sysattr(dev, "removable"));
 
         /* udev's properties first (when a udev daemon has run), then sysfs. */
-        if ((r = set_if_unset_udev_enc(&id.vendor, udev_device_get_property_value(dev, "ID_VENDOR_ENC"))) < 0 ||
+        if ((r = set_if_unset_udev_enc(&id.vendor, udev_device_get_property_value(dev, "ID_VENDOR_ENC"))) <
+                    0 ||
             (r = set_if_unset(&id.vendor, scsi_vendor(dev))) < 0 ||
-            (r = set_if_unset_udev_enc(&id.model, udev_device_get_property_value(dev, "ID_MODEL_ENC"))) < 0 ||
+            (r = set_if_unset_udev_enc(&id.model, udev_device_get_property_value(dev, "ID_MODEL_ENC"))) <
+                    0 ||
             (r = set_if_unset(&id.model, sysattr(dev, "device/model"))) < 0 ||
             (r = set_if_unset(&id.model, sysattr(dev, "device/name"))) < 0 || /* MMC */
             (r = set_if_unset(&id.serial, udev_device_get_property_value(dev, "ID_SERIAL_SHORT"))) < 0 ||
             (r = set_if_unset(&id.serial, sysattr(dev, "serial"))) < 0 ||        /* virtio */
             (r = set_if_unset(&id.serial, sysattr(dev, "device/serial"))) < 0 || /* NVMe, MMC */
-            (r = serial_from_vpd80(dev, &id.serial)) < 0 ||                       /* SCSI */
+            (r = serial_from_vpd80(dev, &id.serial)) < 0 ||                      /* SCSI */
             (r = set_if_unset(&id.wwn, udev_device_get_property_value(dev, "ID_WWN_WITH_EXTENSION"))) < 0 ||
             (r = set_if_unset(&id.wwn, udev_device_get_property_value(dev, "ID_WWN"))) < 0 ||
-            (r = set_if_unset(&id.wwn, sysattr(dev, "wwid"))) < 0 ||             /* NVMe */
-            (r = set_if_unset(&id.wwn, sysattr(dev, "device/wwid"))) < 0 ||      /* SCSI */
+            (r = set_if_unset(&id.wwn, sysattr(dev, "wwid"))) < 0 ||        /* NVMe */
+            (r = set_if_unset(&id.wwn, sysattr(dev, "device/wwid"))) < 0 || /* SCSI */
             (r = set_if_unset(&id.firmware, udev_device_get_property_value(dev, "ID_REVISION"))) < 0 ||
             (r = set_if_unset(&id.firmware, sysattr(dev, "device/rev"))) < 0 ||
             (r = set_if_unset(&id.firmware, sysattr(dev, "device/firmware_rev"))) < 0)

@@ -25,7 +25,7 @@ enum {
         NVME_IDNS_FLBAS = 26,
         NVME_IDNS_NGUID = 104,
         NVME_IDNS_EUI64 = 120,
-        NVME_IDNS_LBAF = 128,   /* 64 formats of 4 bytes */
+        NVME_IDNS_LBAF = 128, /* 64 formats of 4 bytes */
 };
 
 void nvme_build_identify(struct nvme_admin_cmd *cmd, uint8_t cns, uint32_t nsid, void *buf)

@@ -21,8 +21,8 @@ static void unescape_octal(char *s)
 {
         char *o = s;
         while (*s) {
-                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
-                    s[3] <= '7') {
+                if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+                    s[3] >= '0' && s[3] <= '7') {
                         *o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
                         s += 4;
                 } else
@@ -395,7 +395,8 @@ int disk_stack_read(const struct disk_identity *id, const struct system_state *s
                 if ((r = stack_add_dir(&st, st.names[i], "holders")) < 0)
                         goto fail;
                 for (size_t j = 0; j < s->n_loops; j++)
-                        if (s->loops[j].backing_is_block_device && s->loops[j].backing_devnum == st.devnums[i]) {
+                        if (s->loops[j].backing_is_block_device &&
+                            s->loops[j].backing_devnum == st.devnums[i]) {
                                 if ((r = stack_add(&st, s->loops[j].name)) < 0)
                                         goto fail;
                                 if ((r = stack_add_partitions(&st, s->loops[j].name)) < 0)
@@ -454,7 +455,8 @@ int disk_protection_evaluate(const struct system_state *s, const struct disk_ide
                             s->swaps[i].inode == id->file_inode)
                                 reasons_add(&rs, "is active swap");
                 for (size_t i = 0; i < s->n_loops; i++)
-                        if (!s->loops[i].backing_is_block_device && s->loops[i].backing_devnum == id->file_devnum &&
+                        if (!s->loops[i].backing_is_block_device &&
+                            s->loops[i].backing_devnum == id->file_devnum &&
                             s->loops[i].backing_inode == id->file_inode)
                                 reasons_add(&rs, "backs /dev/%s", s->loops[i].name);
         }

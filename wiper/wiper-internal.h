@@ -30,20 +30,20 @@ static inline uint64_t le64_load(const uint8_t *p)
 
 /* ---- ATA ------------------------------------------------------------------------------------ */
 
-#define ATA_IDENTIFY_BYTES 512
-#define ATA_CMD_IDENTIFY_DEVICE 0xEC
+#define ATA_IDENTIFY_BYTES       512
+#define ATA_CMD_IDENTIFY_DEVICE  0xEC
 #define SCSI_ATA_PASS_THROUGH_16 0x85
 
 struct ata_identity {
         char model[41];
         char serial[21];
         char firmware[9];
-        uint64_t sectors;             /* user-addressable logical sectors */
+        uint64_t sectors; /* user-addressable logical sectors */
         uint32_t logical_sector_bytes;
         uint32_t physical_sector_bytes;
-        uint64_t wwn;                 /* 0 when the device reports none */
+        uint64_t wwn; /* 0 when the device reports none */
         enum tristate rotational;
-        uint32_t capabilities;        /* DISK_CAP_ATA_* */
+        uint32_t capabilities; /* DISK_CAP_ATA_* */
         enum tristate security_frozen;
 };
 
@@ -62,7 +62,7 @@ void ata_string(const uint8_t *words, size_t n_words, char *out);
 
 #define NVME_IDENTIFY_BYTES 4096
 #define NVME_ADMIN_IDENTIFY 0x06
-#define NVME_CNS_NAMESPACE 0x00
+#define NVME_CNS_NAMESPACE  0x00
 #define NVME_CNS_CONTROLLER 0x01
 
 struct nvme_ctrl_identity {
@@ -70,12 +70,12 @@ struct nvme_ctrl_identity {
         char serial[21];
         char model[41];
         char firmware[9];
-        uint32_t capabilities;  /* DISK_CAP_NVME_* */
+        uint32_t capabilities; /* DISK_CAP_NVME_* */
 };
 
 struct nvme_ns_identity {
-        uint64_t size_blocks;   /* NSZE */
-        uint32_t block_bytes;   /* from the LBA format in use */
+        uint64_t size_blocks; /* NSZE */
+        uint32_t block_bytes; /* from the LBA format in use */
         uint8_t eui64[8];
         uint8_t nguid[16];
         bool has_eui64;

@@ -63,13 +63,13 @@ const char *disk_capability_to_string(uint32_t cap);
 
 /* Everything kesu knows about who a disk is. Strings are NULL when unknown — never invented. */
 struct disk_identity {
-        char *path;    /* device node or file path as opened */
-        char *name;    /* kernel name ("sda"); NULL for a file */
-        char *by_id;   /* a /dev/disk/by-id/ link, or NULL */
-        char *vendor;  /* manufacturer as the device reports it */
+        char *path;   /* device node or file path as opened */
+        char *name;   /* kernel name ("sda"); NULL for a file */
+        char *by_id;  /* a /dev/disk/by-id/ link, or NULL */
+        char *vendor; /* manufacturer as the device reports it */
         char *model;
         char *serial;
-        char *wwn;     /* WWN (SATA/SAS, "0x…") or EUI-64/NGUID (NVMe, "eui.…") */
+        char *wwn; /* WWN (SATA/SAS, "0x…") or EUI-64/NGUID (NVMe, "eui.…") */
         char *firmware;
         char *backing_file; /* loop devices: the file behind it */
         uint64_t size_bytes;
@@ -79,11 +79,11 @@ struct disk_identity {
         enum tristate rotational;
         enum tristate removable;
         bool is_block_device;
-        bool is_openable;      /* false when the device refused to be opened: sysfs facts only */
-        dev_t devnum;          /* block devices: major:minor */
-        dev_t file_devnum;     /* regular files: the file system the file lives on */
-        ino_t file_inode;      /* regular files */
-        uint32_t capabilities; /* enum disk_capability bits */
+        bool is_openable;                  /* false when the device refused to be opened: sysfs facts only */
+        dev_t devnum;                      /* block devices: major:minor */
+        dev_t file_devnum;                 /* regular files: the file system the file lives on */
+        ino_t file_inode;                  /* regular files */
+        uint32_t capabilities;             /* enum disk_capability bits */
         enum tristate ata_security_frozen; /* a frozen drive refuses SECURITY ERASE until power-cycled */
 };
 
@@ -98,20 +98,20 @@ void disk_identity_done(struct disk_identity *id);
 
 /* One partition, or a file system on the whole device (number 0). */
 struct disk_content_entry {
-        unsigned number;        /* partition number, 0 for a whole-device file system */
+        unsigned number; /* partition number, 0 for a whole-device file system */
         uint64_t offset_bytes;
         uint64_t size_bytes;
-        char *part_type;        /* GPT type GUID or MBR type ("0x83") */
-        char *part_name;        /* GPT partition name */
+        char *part_type; /* GPT type GUID or MBR type ("0x83") */
+        char *part_name; /* GPT partition name */
         char *part_uuid;
-        char *fs_type;          /* "ext4", "vfat", "swap", "LVM2_member", "crypto_LUKS", … */
+        char *fs_type; /* "ext4", "vfat", "swap", "LVM2_member", "crypto_LUKS", … */
         char *fs_label;
         char *fs_uuid;
 };
 
 struct disk_content {
-        int probe_error;        /* 0, or -errno when the device could not be read: content unknown */
-        char *table_type;       /* "gpt", "dos", …, or NULL when there is no partition table */
+        int probe_error;  /* 0, or -errno when the device could not be read: content unknown */
+        char *table_type; /* "gpt", "dos", …, or NULL when there is no partition table */
         char *table_uuid;
         struct disk_content_entry *entries;
         size_t n_entries;
@@ -125,7 +125,7 @@ void disk_content_done(struct disk_content *c);
 /* ---- protection ---------------------------------------------------------------------------- */
 
 struct sys_mount {
-        dev_t devnum;   /* st_dev of the mounted file system */
+        dev_t devnum;        /* st_dev of the mounted file system */
         dev_t source_devnum; /* the block device named as source, 0 if none */
         char *source;
         char *target;
@@ -134,8 +134,8 @@ struct sys_mount {
 struct sys_swap {
         char *path;
         bool is_block_device;
-        dev_t devnum;   /* block swap: its device; file swap: the file system holding it */
-        ino_t inode;    /* file swap */
+        dev_t devnum; /* block swap: its device; file swap: the file system holding it */
+        ino_t inode;  /* file swap */
 };
 
 struct sys_loop {
@@ -143,7 +143,7 @@ struct sys_loop {
         char *name;
         char *backing_path;
         bool backing_is_block_device;
-        dev_t backing_devnum;   /* block backing: its device; file: the file system it lives on */
+        dev_t backing_devnum; /* block backing: its device; file: the file system it lives on */
         ino_t backing_inode;
 };
 
@@ -155,8 +155,8 @@ struct system_state {
         size_t n_swaps;
         struct sys_loop *loops;
         size_t n_loops;
-        dev_t root_devnum;       /* block device holding "/", 0 if unknown */
-        dev_t *boot_devnums;     /* block devices holding the boot medium */
+        dev_t root_devnum;   /* block device holding "/", 0 if unknown */
+        dev_t *boot_devnums; /* block devices holding the boot medium */
         size_t n_boot_devnums;
 };
 
@@ -167,7 +167,7 @@ void system_state_done(struct system_state *s);
  * devices backed by them), with the first entry the disk itself. */
 struct disk_stack {
         dev_t *devnums;
-        char **names;   /* kernel names, parallel to devnums */
+        char **names; /* kernel names, parallel to devnums */
         size_t n;
         size_t n_partitions; /* entries 1..n_partitions are the disk's own partitions */
 };
@@ -177,7 +177,7 @@ void disk_stack_done(struct disk_stack *st);
 
 struct disk_protection {
         bool is_protected;
-        char *reason;   /* every reason, "; "-joined; NULL when not protected */
+        char *reason; /* every reason, "; "-joined; NULL when not protected */
 };
 
 /*

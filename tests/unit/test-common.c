@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
@@ -71,7 +72,7 @@ static void test_read_file(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_parse_u64),   cmocka_unit_test(test_strip),
+                cmocka_unit_test(test_parse_u64),     cmocka_unit_test(test_strip),
                 cmocka_unit_test(test_udev_unescape), cmocka_unit_test(test_streq_ptr),
                 cmocka_unit_test(test_read_file),
         };

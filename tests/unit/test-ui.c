@@ -5,17 +5,28 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 
 #include "ui.h"
 
 static struct disk_content_entry entries[] = {
-        { .number = 1, .offset_bytes = 1048576, .size_bytes = 33554432, .part_type = "0fc63daf-8483-4772-8e79-3d69d8477de4",
-          .part_name = "data", .part_uuid = "6a5c4e0b-0d6f-4bb4-9d38-7f3e2c3b9a01", .fs_type = "ext4",
-          .fs_label = "Accounting", .fs_uuid = "2f9b6f0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b" },
-        { .number = 2, .offset_bytes = 34603008, .size_bytes = 16777216, .part_type = "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7",
-          .fs_type = "vfat", .fs_label = "\x91\x8d\x96\xb1" /* "総務" in CP932: not UTF-8 */ },
+        { .number = 1,
+          .offset_bytes = 1048576,
+          .size_bytes = 33554432,
+          .part_type = "0fc63daf-8483-4772-8e79-3d69d8477de4",
+          .part_name = "data",
+          .part_uuid = "6a5c4e0b-0d6f-4bb4-9d38-7f3e2c3b9a01",
+          .fs_type = "ext4",
+          .fs_label = "Accounting",
+          .fs_uuid = "2f9b6f0e-3c4d-4e5f-8a9b-0c1d2e3f4a5b" },
+        { .number = 2,
+          .offset_bytes = 34603008,
+          .size_bytes = 16777216,
+          .part_type = "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7",
+          .fs_type = "vfat",
+          .fs_label = "\x91\x8d\x96\xb1" /* "総務" in CP932: not UTF-8 */ },
 };
 
 static struct disk_info sample_disk(void)
@@ -58,7 +69,8 @@ static void test_disk_json(void **state)
         assert_true(json_is_null(json_object_get(o, "removable")));
         assert_true(json_is_true(json_object_get(o, "ata_security_frozen")));
         assert_true(json_is_true(json_object_get(o, "protected")));
-        assert_string_equal(json_string_value(json_object_get(o, "protected_reason")), "/dev/sdb1 is mounted at /data");
+        assert_string_equal(json_string_value(json_object_get(o, "protected_reason")),
+                            "/dev/sdb1 is mounted at /data");
         assert_string_equal(json_string_value(json_object_get(o, "partition_table")), "gpt");
 
         json_t *caps = json_object_get(o, "capabilities");
@@ -96,9 +108,12 @@ static void test_disk_json(void **state)
 static void test_disk_json_unprotected_blank(void **state)
 {
         (void)state;
-        struct disk_info d = { .identity = { .path = "/tmp/disk.img", .size_bytes = 4096,
-                                             .logical_sector_bytes = 512, .physical_sector_bytes = 4096,
-                                             .transport = DISK_TRANSPORT_FILE, .rotational = TRISTATE_UNKNOWN,
+        struct disk_info d = { .identity = { .path = "/tmp/disk.img",
+                                             .size_bytes = 4096,
+                                             .logical_sector_bytes = 512,
+                                             .physical_sector_bytes = 4096,
+                                             .transport = DISK_TRANSPORT_FILE,
+                                             .rotational = TRISTATE_UNKNOWN,
                                              .removable = TRISTATE_UNKNOWN,
                                              .ata_security_frozen = TRISTATE_UNKNOWN } };
         json_t *o = ui_disk_to_json(&d);

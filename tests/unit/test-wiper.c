@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <string.h>
 #include <sys/sysmacros.h>
@@ -18,9 +19,9 @@
 
 /* glibc's dev_t encoding as a constant expression (makedev() is a function, unusable in static
  * initialisers); test_dev_encoding checks it against makedev(). */
-#define DEV(ma, mi)                                                                                        \
-        ((dev_t)((((dev_t)(ma)&0xfffu) << 8) | ((dev_t)(mi)&0xffu) | (((dev_t)(mi) & ~(dev_t)0xffu) << 12) | \
-                 (((dev_t)(ma) & ~(dev_t)0xfffu) << 32)))
+#define DEV(ma, mi)                                                                                         \
+        ((dev_t)((((dev_t)(ma)&0xfffu) << 8) | ((dev_t)(mi)&0xffu) |                                        \
+                 (((dev_t)(mi) & ~(dev_t)0xffu) << 12) | (((dev_t)(ma) & ~(dev_t)0xfffu) << 32)))
 
 /* ---- building IDENTIFY buffers the way a device lays them out ------------------------------ */
 
@@ -103,9 +104,10 @@ static void test_ata_parse_ssd(void **state)
         assert_true(id.wwn == 0x5002538e40001234ull);
         assert_int_equal(id.rotational, TRISTATE_NO);
         assert_int_equal(id.security_frozen, TRISTATE_YES);
-        assert_int_equal(id.capabilities, DISK_CAP_ATA_SECURITY_ERASE | DISK_CAP_ATA_ENHANCED_SECURITY_ERASE |
-                                                  DISK_CAP_ATA_SANITIZE_CRYPTO | DISK_CAP_ATA_SANITIZE_BLOCK |
-                                                  DISK_CAP_ATA_TRIM);
+        assert_int_equal(id.capabilities, DISK_CAP_ATA_SECURITY_ERASE |
+                                                  DISK_CAP_ATA_ENHANCED_SECURITY_ERASE |
+                                                  DISK_CAP_ATA_SANITIZE_CRYPTO |
+                                                  DISK_CAP_ATA_SANITIZE_BLOCK | DISK_CAP_ATA_TRIM);
 }
 
 static void test_ata_parse_4kn_hdd_lba28(void **state)
@@ -175,8 +177,8 @@ static void make_nvme_ns(uint8_t *buf)
         buf[0] = 0x00; /* NSZE = 0x20000 blocks */
         buf[1] = 0x00;
         buf[2] = 0x02;
-        buf[25] = 1;    /* NLBAF: two formats (zero-based) */
-        buf[26] = 0x01; /* FLBAS: format 1 in use */
+        buf[25] = 1;       /* NLBAF: two formats (zero-based) */
+        buf[26] = 0x01;    /* FLBAS: format 1 in use */
         buf[128 + 2] = 9;  /* LBAF0: 512 B */
         buf[132 + 2] = 12; /* LBAF1: 4096 B */
         const uint8_t eui[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9a };
@@ -214,7 +216,8 @@ static void test_nvme_parse(void **state)
         assert_string_equal(c.model, "QEMU NVMe Ctrl");
         assert_string_equal(c.firmware, "8.0.0");
         assert_int_equal(c.capabilities, DISK_CAP_NVME_FORMAT | DISK_CAP_NVME_FORMAT_CRYPTO |
-                                                 DISK_CAP_NVME_SANITIZE_CRYPTO | DISK_CAP_NVME_SANITIZE_BLOCK);
+                                                 DISK_CAP_NVME_SANITIZE_CRYPTO |
+                                                 DISK_CAP_NVME_SANITIZE_BLOCK);
 
         struct nvme_ns_identity ns;
         make_nvme_ns(buf);
@@ -316,7 +319,8 @@ static void test_transport_from_syspath(void **state)
                 { "sda", "/sys/devices/pci0000:00/0000:00:1f.2/ata1/host0/target0:0:0/0:0:0:0/block/sda",
                   DISK_TRANSPORT_SATA },
                 { "sdb",
-                  "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/sdb",
+                  "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-1/2-1:1.0/host6/target6:0:0/6:0:0:0/block/"
+                  "sdb",
                   DISK_TRANSPORT_USB },
                 { "sdc",
                   "/sys/devices/pci0000:00/0000:00:03.0/0000:02:00.0/host7/port-7:0/end_device-7:0/"
@@ -325,14 +329,16 @@ static void test_transport_from_syspath(void **state)
                 { "sdd", "/sys/devices/pci0000:00/0000:00:05.0/virtio2/host2/target2:0:0/2:0:0:0/block/sdd",
                   DISK_TRANSPORT_SCSI },
                 { "vda", "/sys/devices/pci0000:00/0000:00:02.0/virtio1/block/vda", DISK_TRANSPORT_VIRTIO },
-                { "nvme0n1", "/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1", DISK_TRANSPORT_NVME },
+                { "nvme0n1", "/sys/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
+                  DISK_TRANSPORT_NVME },
                 { "mmcblk0", "/sys/devices/platform/mmc0/mmc_host/mmc0/mmc0:0001/block/mmcblk0",
                   DISK_TRANSPORT_MMC },
                 { "loop3", "/sys/devices/virtual/block/loop3", DISK_TRANSPORT_LOOP },
                 { "xyz0", "/sys/devices/virtual/block/xyz0", DISK_TRANSPORT_UNKNOWN },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
-                assert_int_equal(disk_transport_from_syspath(cases[i].name, cases[i].syspath), cases[i].expected);
+                assert_int_equal(disk_transport_from_syspath(cases[i].name, cases[i].syspath),
+                                 cases[i].expected);
         assert_string_equal(disk_transport_to_string(DISK_TRANSPORT_NVME), "nvme");
         assert_string_equal(disk_transport_to_string(99), "unknown");
 }
@@ -393,33 +399,46 @@ static struct system_state fake_system(void)
                 { .devnum = DEV(254, 0), .source = "/dev/vda", .target = "/" },
                 { .devnum = DEV(8, 17), .source = "/dev/sdb1", .target = "/data" },
                 { .devnum = DEV(253, 0), .source = "/dev/mapper/vg-lv", .target = "/srv" },
-                { .devnum = DEV(0, 40), .source = "/dev/sde", .source_devnum = DEV(8, 64), .target = "/btr" },
+                { .devnum = DEV(0, 40),
+                  .source = "/dev/sde",
+                  .source_devnum = DEV(8, 64),
+                  .target = "/btr" },
         };
         static struct sys_swap swaps[] = {
                 { .path = "/dev/sdc", .is_block_device = true, .devnum = DEV(8, 32) },
                 { .path = "/swapfile", .is_block_device = false, .devnum = DEV(254, 0), .inode = 12 },
         };
         static struct sys_loop loops[] = {
-                { .devnum = DEV(7, 0), .name = "loop0", .backing_path = "/images/a.img",
-                  .backing_devnum = DEV(254, 0), .backing_inode = 99 },
+                { .devnum = DEV(7, 0),
+                  .name = "loop0",
+                  .backing_path = "/images/a.img",
+                  .backing_devnum = DEV(254, 0),
+                  .backing_inode = 99 },
         };
         static dev_t boot[] = { DEV(8, 81) };
-        return (struct system_state){ .mounts = mounts, .n_mounts = ELEMENTSOF(mounts), .swaps = swaps,
-                                      .n_swaps = ELEMENTSOF(swaps), .loops = loops, .n_loops = ELEMENTSOF(loops),
-                                      .root_devnum = DEV(254, 0), .boot_devnums = boot,
+        return (struct system_state){ .mounts = mounts,
+                                      .n_mounts = ELEMENTSOF(mounts),
+                                      .swaps = swaps,
+                                      .n_swaps = ELEMENTSOF(swaps),
+                                      .loops = loops,
+                                      .n_loops = ELEMENTSOF(loops),
+                                      .root_devnum = DEV(254, 0),
+                                      .boot_devnums = boot,
                                       .n_boot_devnums = ELEMENTSOF(boot) };
 }
 
 static void evaluate(const struct disk_stack *st, int excl_error, struct disk_protection *p)
 {
         struct system_state s = fake_system();
-        struct disk_identity id = { .is_block_device = true, .devnum = st->devnums[0], .name = st->names[0] };
+        struct disk_identity id = { .is_block_device = true,
+                                    .devnum = st->devnums[0],
+                                    .name = st->names[0] };
         assert_int_equal(disk_protection_evaluate(&s, &id, st, excl_error, p), 0);
 }
 
-#define STACK(n_parts, ...)                                                                                \
-        ({                                                                                                 \
-                static char *names_[] = { __VA_ARGS__ };                                                   \
+#define STACK(n_parts, ...)                                                                                 \
+        ({                                                                                                  \
+                static char *names_[] = { __VA_ARGS__ };                                                    \
                 (struct disk_stack){ .names = names_, .n = ELEMENTSOF(names_), .n_partitions = (n_parts) }; \
         })
 
@@ -532,12 +551,19 @@ static void test_protection_files(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_ata_identify_cdb),     cmocka_unit_test(test_ata_parse_ssd),
-                cmocka_unit_test(test_ata_parse_4kn_hdd_lba28), cmocka_unit_test(test_ata_parse_rejects),
-                cmocka_unit_test(test_nvme_identify_cmd),    cmocka_unit_test(test_nvme_parse),
-                cmocka_unit_test(test_loopback_transport),   cmocka_unit_test(test_transport_from_syspath),
-                cmocka_unit_test(test_candidates),           cmocka_unit_test(test_capability_names),
-                cmocka_unit_test(test_mountinfo_line),       cmocka_unit_test(test_dev_encoding),       cmocka_unit_test(test_protection_rules),
+                cmocka_unit_test(test_ata_identify_cdb),
+                cmocka_unit_test(test_ata_parse_ssd),
+                cmocka_unit_test(test_ata_parse_4kn_hdd_lba28),
+                cmocka_unit_test(test_ata_parse_rejects),
+                cmocka_unit_test(test_nvme_identify_cmd),
+                cmocka_unit_test(test_nvme_parse),
+                cmocka_unit_test(test_loopback_transport),
+                cmocka_unit_test(test_transport_from_syspath),
+                cmocka_unit_test(test_candidates),
+                cmocka_unit_test(test_capability_names),
+                cmocka_unit_test(test_mountinfo_line),
+                cmocka_unit_test(test_dev_encoding),
+                cmocka_unit_test(test_protection_rules),
                 cmocka_unit_test(test_protection_files),
         };
         return cmocka_run_group_tests_name("wiper", tests, NULL, NULL);
