@@ -130,3 +130,27 @@ char *udev_unescape(const char *s)
         *o = 0;
         return d;
 }
+
+#include <time.h>
+
+static int64_t clock_ns(clockid_t c)
+{
+        struct timespec ts;
+        clock_gettime(c, &ts);
+        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t now_realtime_ns(void)
+{
+        return clock_ns(CLOCK_REALTIME);
+}
+
+int64_t now_monotonic_ns(void)
+{
+        return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t now_boottime_ns(void)
+{
+        return clock_ns(CLOCK_BOOTTIME);
+}

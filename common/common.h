@@ -79,3 +79,9 @@ char *strdup_stripped_or_null(const char *s);
 
 /* Decodes udev's \xHH escapes (ID_MODEL_ENC, ID_VENDOR_ENC) into a new string. */
 char *udev_unescape(const char *s);
+
+/* Nanoseconds on CLOCK_REALTIME / CLOCK_MONOTONIC / CLOCK_BOOTTIME (the clock of a process's
+ * start time in /proc/PID/stat). */
+int64_t now_realtime_ns(void);
+int64_t now_monotonic_ns(void);
+int64_t now_boottime_ns(void);

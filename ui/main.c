@@ -13,6 +13,7 @@ static void help(void)
                "Usage: kesu COMMAND [OPTIONS]\n"
                "\n"
                "  list [--json] [--watch] [TARGET...]   disks with identity, content and protection\n"
+               "  wipe [OPTIONS] TARGET...              erase targets in parallel (see 'kesu wipe --help')\n"
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
@@ -38,6 +39,8 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "list") == 0)
                 return ui_cmd_list(argc - 1, argv + 1);
+        if (strcmp(cmd, "wipe") == 0)
+                return ui_cmd_wipe(argc - 1, argv + 1);
         if (strcmp(cmd, "demo") == 0)
                 return ui_cmd_demo(argc - 1, argv + 1);
 

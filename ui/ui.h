@@ -42,5 +42,12 @@ void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n);
 int ui_describe_targets(char **paths, struct disk_info **ret, size_t *ret_n);
 void ui_disk_infos_free(struct disk_info *disks, size_t n);
 
+/* ISO 8601 UTC with milliseconds ("2026-11-23T10:00:00.000Z"). */
+void ui_format_utc(int64_t ns, char *buf, size_t size);
+
+/* A wipe result as the `kesu wipe --json` "result" event. */
+json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_info *info);
+
 int ui_cmd_list(int argc, char **argv);
+int ui_cmd_wipe(int argc, char **argv);
 int ui_cmd_demo(int argc, char **argv);

@@ -91,6 +91,41 @@ void disk_identity_done(struct disk_identity *id)
         *id = (struct disk_identity){ 0 };
 }
 
+static int dup_field(const char *src, char **dst)
+{
+        *dst = NULL;
+        if (!src)
+                return 0;
+        *dst = strdup(src);
+        return *dst ? 0 : -ENOMEM;
+}
+
+int disk_identity_copy(const struct disk_identity *src, struct disk_identity *ret)
+{
+        struct disk_identity c = *src;
+        c.path = c.name = c.by_id = c.vendor = c.model = c.serial = c.wwn = c.firmware = c.backing_file =
+                NULL;
+        if (dup_field(src->path, &c.path) < 0 || dup_field(src->name, &c.name) < 0 ||
+            dup_field(src->by_id, &c.by_id) < 0 || dup_field(src->vendor, &c.vendor) < 0 ||
+            dup_field(src->model, &c.model) < 0 || dup_field(src->serial, &c.serial) < 0 ||
+            dup_field(src->wwn, &c.wwn) < 0 || dup_field(src->firmware, &c.firmware) < 0 ||
+            dup_field(src->backing_file, &c.backing_file) < 0) {
+                disk_identity_done(&c);
+                return -ENOMEM;
+        }
+        *ret = c;
+        return 0;
+}
+
+bool disk_identity_same(const struct disk_identity *a, const struct disk_identity *b)
+{
+        return a->is_block_device == b->is_block_device && a->devnum == b->devnum &&
+               a->file_devnum == b->file_devnum && a->file_inode == b->file_inode &&
+               a->size_bytes == b->size_bytes && a->logical_sector_bytes == b->logical_sector_bytes &&
+               streq_ptr(a->model, b->model) && streq_ptr(a->serial, b->serial) &&
+               streq_ptr(a->wwn, b->wwn) && streq_ptr(a->backing_file, b->backing_file);
+}
+
 /* Sets *field to a cleaned copy of value unless it is already set or value is blank. */
 static int set_if_unset(char **field, const char *value)
 {

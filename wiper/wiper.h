@@ -94,6 +94,13 @@ struct disk_identity {
 int disk_identity_read(const char *path, struct disk_identity *ret);
 void disk_identity_done(struct disk_identity *id);
 
+/* A deep copy. */
+int disk_identity_copy(const struct disk_identity *src, struct disk_identity *ret);
+
+/* Whether b is the same disk as a: same device (or file), size, sector size, model, serial and
+ * WWN. Used to re-check a disk right before its first write. */
+bool disk_identity_same(const struct disk_identity *a, const struct disk_identity *b);
+
 /* ---- content ------------------------------------------------------------------------------ */
 
 /* One partition, or a file system on the whole device (number 0). */
@@ -243,3 +250,156 @@ bool disk_monitor_is_udev(const struct disk_monitor *m);
 /* Returns 1 and fills *ret when an event for a disk is ready, 0 when the message was of no
  * interest, or a negative errno. */
 int disk_monitor_receive(struct disk_monitor *m, struct disk_event *ret);
+
+/* ---- patterns ------------------------------------------------------------------------------- */
+
+#define WIPE_PATTERN_MAX_BYTES 16
+#define WIPE_KEY_BYTES         16
+
+enum wipe_pattern_kind {
+        WIPE_PATTERN_BYTES,  /* a fixed byte sequence, repeated */
+        WIPE_PATTERN_RANDOM, /* the AES-128-CTR keystream */
+};
+
+/*
+ * What a pass writes. The byte at device offset o is, for BYTES, bytes[o % n_bytes]; for RANDOM,
+ * byte o of the AES-128-CTR keystream under key with the initial counter block 0 (the 128-bit
+ * big-endian counter of the block holding o is o / 16) — what `openssl enc -aes-128-ctr -K KEY
+ * -iv 0` makes of zeros. So any offset can be regenerated from (pattern, key, offset) alone.
+ */
+struct wipe_pattern {
+        enum wipe_pattern_kind kind;
+        uint8_t bytes[WIPE_PATTERN_MAX_BYTES];
+        size_t n_bytes;
+        uint8_t key[WIPE_KEY_BYTES]; /* RANDOM only; drawn from libsodium's randombytes per pass */
+};
+
+/*
+ * Parses one pass token: "zero", "one", "random", "0xHH…" (1 to 16 bytes, hex), "~0xHH…" (the
+ * complement of the bytes given) or "comp" (the complement of prev, which must be a fixed
+ * pattern). -EINVAL on anything else. A RANDOM pattern's key is left zero (keys are drawn when a
+ * job starts).
+ */
+int wipe_pattern_parse(const char *token, const struct wipe_pattern *prev, struct wipe_pattern *ret);
+
+/* "0x00", "0x92 0x49 0x24", "random" into buf. */
+const char *wipe_pattern_describe(const struct wipe_pattern *p, char *buf, size_t size);
+
+/* Fills buffers with a pattern's content at given offsets. One per thread (owns cipher state). */
+struct wipe_pattern_stream;
+int wipe_pattern_stream_new(const struct wipe_pattern *p, struct wipe_pattern_stream **ret);
+struct wipe_pattern_stream *wipe_pattern_stream_free(struct wipe_pattern_stream *s);
+/* buf receives the len bytes the pattern has at device offset [offset, offset+len). */
+int wipe_pattern_fill(struct wipe_pattern_stream *s, uint64_t offset, uint8_t *buf, size_t len);
+
+/* ---- methods -------------------------------------------------------------------------------- */
+
+#define WIPE_MAX_PASSES 40
+
+struct wipe_method {
+        char name[32];  /* "dod3", or "passes" for a custom sequence */
+        char spec[512]; /* the pass list it was built from, e.g. "0x00,0xff,random" */
+        const char *description;
+        size_t n_passes;
+        struct wipe_pattern passes[WIPE_MAX_PASSES];
+};
+
+/* A method by name from the static table, or "passes:TOKEN,TOKEN,…". -ENOENT for an unknown
+ * name, -EINVAL for a malformed pass list. */
+int wipe_method_lookup(const char *spec, struct wipe_method *ret);
+
+/* The table, for help texts: the i-th method's name and description; NULL past the end. */
+const char *wipe_method_name(size_t i, const char **ret_description);
+
+/* ---- the job runner ------------------------------------------------------------------------- */
+
+enum wipe_engine_kind { WIPE_ENGINE_AUTO, WIPE_ENGINE_URING, WIPE_ENGINE_SYNC };
+
+struct wipe_options {
+        enum wipe_engine_kind engine;
+        uint32_t chunk_bytes; /* bytes a write; 0: default (1 MiB) */
+        unsigned queue_depth; /* writes in flight; 0: default (8) */
+        /* Consecutive chunks in which not one sector could be written before the device counts
+         * as gone; 0: default (16). */
+        unsigned max_dead_chunks;
+};
+
+enum wipe_status {
+        WIPE_STATUS_COMPLETED,        /* every byte of every pass written and flushed */
+        WIPE_STATUS_WRITE_ERRORS,     /* finished, but some ranges could not be written */
+        WIPE_STATUS_INTERRUPTED,      /* stopped on request (Ctrl-C, SIGTERM) */
+        WIPE_STATUS_DEVICE_GONE,      /* the device disappeared or stopped taking writes */
+        WIPE_STATUS_IDENTITY_CHANGED, /* not the disk that was confirmed: nothing written */
+        WIPE_STATUS_FAILED,           /* could not start or flush (see error) */
+};
+const char *wipe_status_to_string(enum wipe_status s);
+
+/* A run of logical sectors a pass could not write. */
+struct wipe_range {
+        unsigned pass; /* 1-based */
+        uint64_t first_lba;
+        uint64_t last_lba; /* inclusive */
+};
+
+struct wipe_pass_result {
+        struct wipe_pattern pattern;
+        uint64_t bytes_written;
+        bool is_flushed;
+        int64_t started_ns; /* CLOCK_REALTIME; 0 when the pass never started */
+        int64_t ended_ns;
+};
+
+struct wipe_result {
+        struct disk_identity identity; /* as confirmed */
+        struct wipe_method method;     /* with the random keys used */
+        struct wipe_pass_result passes[WIPE_MAX_PASSES];
+        const char *engine; /* "io_uring" or "sync" */
+        bool is_direct_io;
+        int64_t started_ns, ended_ns; /* CLOCK_REALTIME */
+        int64_t first_write_boot_ns;  /* CLOCK_BOOTTIME at the first completed write; 0 if none */
+        uint64_t bytes_written;       /* all passes */
+        uint64_t bytes_total;         /* size × passes */
+        struct wipe_range *unwritten;
+        size_t n_unwritten;
+        enum wipe_status status;
+        int error; /* the errno behind a non-COMPLETED status, or 0 */
+};
+
+/* PASS for the wipe itself: every pass complete, nothing left unwritten. */
+bool wipe_result_is_pass(const struct wipe_result *r);
+
+struct wipe_progress {
+        unsigned pass; /* 1-based, the pass being written */
+        unsigned n_passes;
+        uint64_t bytes_done; /* over all passes */
+        uint64_t bytes_total;
+        bool is_done;
+};
+
+/* One disk's wipe, run on its own thread. */
+struct wipe_job;
+
+/* Prepares a job for the disk described by id (copied) with method (copied; random keys are
+ * drawn here). */
+int wipe_job_new(const struct disk_identity *id, const struct wipe_method *method,
+                 const struct wipe_options *opts, struct wipe_job **ret);
+
+/* Opens the target for writing, exclusively. -EBUSY when someone else holds it, -EROFS when it
+ * is read-only, -ENOSPC when it is smaller than one sector. Nothing is written. */
+int wipe_job_open(struct wipe_job *j);
+
+/* Starts the thread; the identity is re-checked on it just before the first write. */
+int wipe_job_start(struct wipe_job *j);
+
+/* Asks the job to stop after the writes in flight (async-signal-safe). */
+void wipe_job_request_stop(struct wipe_job *j);
+
+void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret);
+
+/* Waits for the thread to end. */
+void wipe_job_wait(struct wipe_job *j);
+
+/* The result; complete once wipe_job_wait() returned. */
+const struct wipe_result *wipe_job_result(const struct wipe_job *j);
+
+struct wipe_job *wipe_job_free(struct wipe_job *j);

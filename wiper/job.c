@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The job runner: one disk, one thread, every pass of a method. Writes go through an I/O engine
+ * from a ring of aligned buffers; the pattern for a buffer is generated on this thread while the
+ * device works on the writes already in flight, so generation overlaps the device instead of
+ * starving it. Failed writes are retried sector by sector and what stays unwritten is recorded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "common.h"
+#include "wiper-internal.h"
+
+#define DEFAULT_CHUNK_BYTES     (1u << 20)
+#define DEFAULT_QUEUE_DEPTH     8u
+#define DEFAULT_MAX_DEAD_CHUNKS 16u
+#define BUFFER_ALIGN            4096u
+
+struct wipe_job {
+        struct wipe_options opts;
+        struct wipe_result result;
+        struct wipe_range_list ranges;
+        int fd;
+        int tail_fd; /* buffered descriptor for a file's tail that is not sector-sized */
+        bool is_direct;
+        bool has_thread;
+        pthread_t thread;
+        atomic_bool stop_requested;
+        atomic_bool is_done;
+        atomic_uint pass;
+        _Atomic uint64_t bytes_done;
+};
+
+static const char *const status_names[] = {
+        [WIPE_STATUS_COMPLETED] = "completed",
+        [WIPE_STATUS_WRITE_ERRORS] = "write-errors",
+        [WIPE_STATUS_INTERRUPTED] = "interrupted",
+        [WIPE_STATUS_DEVICE_GONE] = "device-gone",
+        [WIPE_STATUS_IDENTITY_CHANGED] = "identity-changed",
+        [WIPE_STATUS_FAILED] = "failed",
+};
+
+const char *wipe_status_to_string(enum wipe_status s)
+{
+        return (unsigned)s < ELEMENTSOF(status_names) ? status_names[s] : "unknown";
+}
+
+bool wipe_result_is_pass(const struct wipe_result *r)
+{
+        if (r->status != WIPE_STATUS_COMPLETED || r->n_unwritten > 0)
+                return false;
+        for (size_t i = 0; i < r->method.n_passes; i++)
+                if (!r->passes[i].is_flushed || r->passes[i].bytes_written != r->identity.size_bytes)
+                        return false;
+        return true;
+}
+
+int wipe_job_new(const struct disk_identity *id, const struct wipe_method *method,
+                 const struct wipe_options *opts, struct wipe_job **ret)
+{
+        if (method->n_passes == 0 || method->n_passes > WIPE_MAX_PASSES)
+                return -EINVAL;
+        if (sodium_init() < 0)
+                return -EIO;
+        struct wipe_job *j = calloc(1, sizeof *j);
+        if (!j)
+                return -ENOMEM;
+        j->fd = j->tail_fd = -1;
+        j->opts = opts ? *opts : (struct wipe_options){ 0 };
+        if (j->opts.chunk_bytes == 0)
+                j->opts.chunk_bytes = DEFAULT_CHUNK_BYTES;
+        if (j->opts.queue_depth == 0)
+                j->opts.queue_depth = DEFAULT_QUEUE_DEPTH;
+        if (j->opts.max_dead_chunks == 0)
+                j->opts.max_dead_chunks = DEFAULT_MAX_DEAD_CHUNKS;
+        /* Whole sectors and whole pages, so O_DIRECT accepts every write. */
+        j->opts.chunk_bytes -= j->opts.chunk_bytes % BUFFER_ALIGN;
+        if (j->opts.chunk_bytes == 0 || id->logical_sector_bytes == 0 ||
+            j->opts.chunk_bytes % id->logical_sector_bytes != 0) {
+                free(j);
+                return -EINVAL;
+        }
+        int r = disk_identity_copy(id, &j->result.identity);
+        if (r < 0) {
+                free(j);
+                return r;
+        }
+        j->result.method = *method;
+        /* A fresh key for every random pass: the keystream can be regenerated from it later, it
+         * protects nothing. */
+        for (size_t i = 0; i < method->n_passes; i++) {
+                j->result.passes[i].pattern = method->passes[i];
+                if (method->passes[i].kind == WIPE_PATTERN_RANDOM) {
+                        randombytes_buf(j->result.passes[i].pattern.key, WIPE_KEY_BYTES);
+                        memcpy(j->result.method.passes[i].key, j->result.passes[i].pattern.key,
+                               WIPE_KEY_BYTES);
+                }
+        }
+        j->result.bytes_total = id->size_bytes * method->n_passes;
+        atomic_store(&j->pass, 1);
+        *ret = j;
+        return 0;
+}
+
+int wipe_job_open(struct wipe_job *j)
+{
+        const struct disk_identity *id = &j->result.identity;
+        struct stat st;
+
+        if (id->size_bytes < id->logical_sector_bytes)
+                return -ENOSPC;
+        if (id->is_block_device) {
+                j->fd = open(id->path, O_WRONLY | O_EXCL | O_DIRECT | O_CLOEXEC);
+                if (j->fd < 0)
+                        return -errno;
+                int ro = 0;
+                if (ioctl(j->fd, BLKROGET, &ro) == 0 && ro)
+                        return -EROFS;
+                if (fstat(j->fd, &st) < 0)
+                        return -errno;
+                if (!S_ISBLK(st.st_mode) || st.st_rdev != id->devnum)
+                        return -ESTALE;
+                j->is_direct = true;
+                return 0;
+        }
+
+        /* A regular file: never created, truncated or extended. O_DIRECT where the file system
+         * has it (not tmpfs); the tail that is not a whole sector goes through a buffered
+         * descriptor. */
+        j->fd = open(id->path, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
+        j->is_direct = j->fd >= 0;
+        if (j->fd < 0 && errno == EINVAL)
+                j->fd = open(id->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (j->fd < 0)
+                return -errno;
+        if (fstat(j->fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || st.st_dev != id->file_devnum || st.st_ino != id->file_inode ||
+            (uint64_t)st.st_size != id->size_bytes)
+                return -ESTALE;
+        if (j->is_direct && id->size_bytes % id->logical_sector_bytes != 0) {
+                j->tail_fd = open(id->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (j->tail_fd < 0)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* Errors that mean the device itself is gone, not a bad sector. */
+static bool is_gone_error(int err)
+{
+        return err == ENODEV || err == ENXIO || err == ENOMEDIUM || err == ENOTCONN || err == ESHUTDOWN;
+}
+
+/* Whether the block device still exists with a medium (sysfs), or the file still answers. */
+static bool is_present(const struct wipe_job *j)
+{
+        const struct disk_identity *id = &j->result.identity;
+        if (!id->is_block_device) {
+                struct stat st;
+                return fstat(j->fd, &st) == 0;
+        }
+        char p[64];
+        snprintf(p, sizeof p, "/sys/dev/block/%u:%u/size", major(id->devnum), minor(id->devnum));
+        _cleanup_free_ char *v = NULL;
+        uint64_t sectors;
+        return read_one_line_file(p, &v) == 0 && parse_u64(v, &sectors) == 0 && sectors > 0;
+}
+
+struct pass_state {
+        struct wipe_job *j;
+        unsigned pass; /* 1-based */
+        struct wipe_engine engine;
+        uint8_t **bufs;
+        int64_t *buf_phase; /* the offset phase a fixed-pattern buffer holds, -1 if none */
+        struct wipe_pattern_stream *stream;
+        uint64_t written;
+        unsigned dead_chunks;
+        int gone_error; /* set once the device is taken for gone */
+};
+
+static void account(struct pass_state *ps, uint64_t n)
+{
+        if (n == 0)
+                return;
+        ps->written += n;
+        atomic_fetch_add(&ps->j->bytes_done, n);
+        if (ps->j->result.first_write_boot_ns == 0)
+                ps->j->result.first_write_boot_ns = now_boottime_ns();
+}
+
+static int unwritten(struct pass_state *ps, uint64_t offset, uint64_t len)
+{
+        if (len == 0)
+                return 0;
+        return wipe_range_add(&ps->j->ranges, ps->pass, offset, len,
+                              ps->j->result.identity.logical_sector_bytes);
+}
+
+/* A write failed or fell short: retry what is left sector by sector from the same buffer. */
+static int recover_chunk(struct pass_state *ps, const struct wipe_completion *c)
+{
+        struct wipe_job *j = ps->j;
+        uint32_t sector = j->result.identity.logical_sector_bytes;
+        uint64_t start = c->offset, end = c->offset + c->len;
+        const uint8_t *buf = ps->bufs[c->buf_index];
+        int r;
+
+        if (c->res > 0) {
+                /* short write: the first part is on the device */
+                uint64_t done = (uint64_t)c->res - (uint64_t)c->res % sector;
+                account(ps, done);
+                start += done;
+        } else if (is_gone_error((int)-c->res)) {
+                ps->gone_error = (int)-c->res;
+                return unwritten(ps, start, end - start);
+        }
+
+        bool is_any_written = false;
+        for (uint64_t o = start; o < end; o += sector) {
+                ssize_t n;
+                do
+                        n = pwrite(j->fd, buf + (o - c->offset), sector, (off_t)o);
+                while (n < 0 && errno == EINTR);
+                if (n == (ssize_t)sector) {
+                        account(ps, sector);
+                        is_any_written = true;
+                        continue;
+                }
+                int err = n < 0 ? errno : EIO;
+                if (is_gone_error(err)) {
+                        ps->gone_error = err;
+                        return unwritten(ps, o, end - o);
+                }
+                if ((r = unwritten(ps, o, sector)) < 0)
+                        return r;
+        }
+        if (is_any_written)
+                ps->dead_chunks = 0;
+        else if (++ps->dead_chunks >= j->opts.max_dead_chunks || !is_present(j))
+                ps->gone_error = is_present(j) ? EIO : ENODEV; /* nothing takes writes any more */
+        return 0;
+}
+
+static int fill(struct pass_state *ps, unsigned idx, uint64_t offset, size_t len)
+{
+        const struct wipe_pattern *p = &ps->j->result.passes[ps->pass - 1].pattern;
+        if (p->kind == WIPE_PATTERN_BYTES) {
+                /* A fixed pattern only needs refilling when the buffer's phase changes. */
+                int64_t phase = (int64_t)(offset % p->n_bytes);
+                if (ps->buf_phase[idx] == phase && len <= ps->j->opts.chunk_bytes)
+                        return 0;
+                ps->buf_phase[idx] = phase;
+                return wipe_pattern_fill(ps->stream, offset, ps->bufs[idx], ps->j->opts.chunk_bytes);
+        }
+        return wipe_pattern_fill(ps->stream, offset, ps->bufs[idx], len);
+}
+
+/* The sector-aligned body of the pass through the engine. */
+static int write_body(struct pass_state *ps, uint64_t end)
+{
+        struct wipe_job *j = ps->j;
+        unsigned depth = j->opts.queue_depth;
+        unsigned free_stack[depth];
+        unsigned n_free = depth, inflight = 0;
+        uint64_t offset = 0;
+        int r;
+
+        for (unsigned i = 0; i < depth; i++)
+                free_stack[i] = depth - 1 - i;
+
+        for (;;) {
+                bool is_stopping = atomic_load(&j->stop_requested) || ps->gone_error;
+                while (!is_stopping && n_free > 0 && offset < end) {
+                        unsigned idx = free_stack[--n_free];
+                        size_t len = end - offset < j->opts.chunk_bytes ? (size_t)(end - offset)
+                                                                        : j->opts.chunk_bytes;
+                        if ((r = fill(ps, idx, offset, len)) < 0 ||
+                            (r = ps->engine.ops->queue_write(&ps->engine, idx, offset, len)) < 0)
+                                return r;
+                        offset += len;
+                        inflight++;
+                }
+                if ((r = ps->engine.ops->submit(&ps->engine)) < 0)
+                        return r;
+                if (inflight == 0)
+                        break;
+                struct wipe_completion c;
+                if ((r = ps->engine.ops->reap(&ps->engine, &c)) < 0)
+                        return r;
+                inflight--;
+                free_stack[n_free++] = c.buf_index;
+                if (c.res == (ssize_t)c.len) {
+                        account(ps, c.len);
+                        ps->dead_chunks = 0;
+                } else if ((r = recover_chunk(ps, &c)) < 0)
+                        return r;
+        }
+        /* Stopped early: the rest of the pass was never written. */
+        return unwritten(ps, offset, end - offset);
+}
+
+/* A file's last bytes that do not fill a sector, which O_DIRECT cannot write. */
+static int write_tail(struct pass_state *ps, uint64_t start, uint64_t end)
+{
+        uint8_t tail[4096];
+        if (start >= end)
+                return 0;
+        if (atomic_load(&ps->j->stop_requested) || ps->gone_error)
+                return unwritten(ps, start, end - start);
+        int r = wipe_pattern_fill(ps->stream, start, tail, (size_t)(end - start));
+        if (r < 0)
+                return r;
+        ssize_t n = pwrite(ps->j->tail_fd, tail, (size_t)(end - start), (off_t)start);
+        if (n == (ssize_t)(end - start)) {
+                account(ps, (uint64_t)n);
+                return 0;
+        }
+        return unwritten(ps, start, end - start);
+}
+
+static int run_pass(struct wipe_job *j, unsigned pass, uint8_t **bufs, int64_t *buf_phase,
+                    const struct wipe_engine_ops *ops)
+{
+        struct wipe_pass_result *pr = &j->result.passes[pass - 1];
+        struct pass_state ps = { .j = j, .pass = pass, .bufs = bufs, .buf_phase = buf_phase };
+        uint64_t size = j->result.identity.size_bytes;
+        uint32_t sector = j->result.identity.logical_sector_bytes;
+        uint64_t body_end = j->tail_fd >= 0 ? size - size % sector : size;
+        int r;
+
+        atomic_store(&j->pass, pass);
+        pr->started_ns = now_realtime_ns();
+        if ((r = wipe_pattern_stream_new(&pr->pattern, &ps.stream)) < 0)
+                return r;
+        for (unsigned i = 0; i < j->opts.queue_depth; i++)
+                buf_phase[i] = -1;
+
+        ps.engine.ops = ops;
+        r = ops->init(&ps.engine, j->fd, bufs, j->opts.queue_depth, j->opts.chunk_bytes);
+        if (r >= 0) {
+                r = write_body(&ps, body_end);
+                ops->exit(&ps.engine);
+        }
+        if (r >= 0 && j->tail_fd >= 0)
+                r = write_tail(&ps, body_end, size);
+        wipe_pattern_stream_free(ps.stream);
+        pr->bytes_written = ps.written;
+        if (r < 0)
+                return r;
+
+        /* The pass counts as done only once the device says the data is on the medium. */
+        if (!ps.gone_error && !atomic_load(&j->stop_requested)) {
+                bool is_ok = fdatasync(j->fd) == 0;
+                if (is_ok && j->tail_fd >= 0)
+                        is_ok = fdatasync(j->tail_fd) == 0;
+                pr->is_flushed = is_ok;
+                if (!is_ok) {
+                        j->result.error = errno;
+                        if (is_gone_error(errno) || !is_present(j))
+                                ps.gone_error = errno;
+                }
+        }
+        pr->ended_ns = now_realtime_ns();
+        if (ps.gone_error) {
+                j->result.error = ps.gone_error;
+                return -ps.gone_error;
+        }
+        return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+        const struct wipe_range *x = a, *y = b;
+        if (x->pass != y->pass)
+                return x->pass < y->pass ? -1 : 1;
+        return x->first_lba < y->first_lba ? -1 : x->first_lba > y->first_lba;
+}
+
+/* Completions arrive out of order: sort and merge what touches. */
+static void normalize_ranges(struct wipe_range_list *l)
+{
+        if (l->n < 2)
+                return;
+        qsort(l->ranges, l->n, sizeof *l->ranges, cmp_range);
+        size_t o = 0;
+        for (size_t i = 1; i < l->n; i++) {
+                struct wipe_range *cur = &l->ranges[o], *next = &l->ranges[i];
+                if (next->pass == cur->pass && next->first_lba <= cur->last_lba + 1) {
+                        if (next->last_lba > cur->last_lba)
+                                cur->last_lba = next->last_lba;
+                } else
+                        l->ranges[++o] = *next;
+        }
+        l->n = o + 1;
+}
+
+static enum wipe_status run(struct wipe_job *j)
+{
+        struct wipe_result *res = &j->result;
+        const struct disk_identity *id = &res->identity;
+        int r;
+
+        /* The disk the operator confirmed must still be the one behind the path. */
+        struct disk_identity now;
+        r = disk_identity_read(id->path, &now);
+        if (r < 0) {
+                res->error = -r;
+                return is_gone_error(-r) || r == -ENOMEDIUM || r == -ENOENT ? WIPE_STATUS_DEVICE_GONE
+                                                                            : WIPE_STATUS_FAILED;
+        }
+        bool is_same = disk_identity_same(id, &now);
+        disk_identity_done(&now);
+        if (!is_same) {
+                res->error = ESTALE;
+                return WIPE_STATUS_IDENTITY_CHANGED;
+        }
+
+        unsigned depth = j->opts.queue_depth;
+        uint8_t *bufs[depth];
+        int64_t buf_phase[depth];
+        memset(bufs, 0, sizeof bufs);
+        enum wipe_status status = WIPE_STATUS_FAILED;
+        for (unsigned i = 0; i < depth; i++)
+                if (!(bufs[i] = aligned_alloc(BUFFER_ALIGN, j->opts.chunk_bytes))) {
+                        res->error = ENOMEM;
+                        goto out;
+                }
+
+        /* Pick the engine once: io_uring unless asked otherwise or unavailable (old kernel,
+         * disabled by policy). */
+        const struct wipe_engine_ops *ops = &wipe_engine_sync;
+        if (j->opts.engine != WIPE_ENGINE_SYNC) {
+                struct wipe_engine probe = { .ops = &wipe_engine_uring };
+                r = wipe_engine_uring.init(&probe, j->fd, bufs, depth, j->opts.chunk_bytes);
+                if (r >= 0) {
+                        wipe_engine_uring.exit(&probe);
+                        ops = &wipe_engine_uring;
+                } else if (j->opts.engine == WIPE_ENGINE_URING) {
+                        res->error = -r;
+                        goto out;
+                }
+        }
+        res->engine = ops->name;
+        res->is_direct_io = j->is_direct;
+
+        status = WIPE_STATUS_COMPLETED;
+        unsigned pass;
+        for (pass = 1; pass <= res->method.n_passes; pass++) {
+                if (atomic_load(&j->stop_requested)) {
+                        status = WIPE_STATUS_INTERRUPTED;
+                        break;
+                }
+                r = run_pass(j, pass, bufs, buf_phase, ops);
+                if (r < 0) {
+                        status = is_gone_error(-r) || r == -EIO ? WIPE_STATUS_DEVICE_GONE
+                                                                : WIPE_STATUS_FAILED;
+                        if (!res->error)
+                                res->error = -r;
+                        pass++;
+                        break;
+                }
+                if (atomic_load(&j->stop_requested)) {
+                        status = WIPE_STATUS_INTERRUPTED;
+                        pass++;
+                        break;
+                }
+                if (!res->passes[pass - 1].is_flushed)
+                        status = WIPE_STATUS_FAILED;
+        }
+        /* Passes that never ran left the whole device unwritten. */
+        for (; pass <= res->method.n_passes; pass++)
+                if (unwritten(&(struct pass_state){ .j = j, .pass = pass }, 0, id->size_bytes) < 0)
+                        break;
+        if (status == WIPE_STATUS_COMPLETED && j->ranges.n > 0)
+                status = WIPE_STATUS_WRITE_ERRORS;
+out:
+        for (unsigned i = 0; i < depth; i++)
+                free(bufs[i]);
+        return status;
+}
+
+static void *job_thread(void *userdata)
+{
+        struct wipe_job *j = userdata;
+        j->result.started_ns = now_realtime_ns();
+        j->result.status = run(j);
+        normalize_ranges(&j->ranges);
+        j->result.unwritten = j->ranges.ranges;
+        j->result.n_unwritten = j->ranges.n;
+        for (size_t i = 0; i < j->result.method.n_passes; i++)
+                j->result.bytes_written += j->result.passes[i].bytes_written;
+        j->result.ended_ns = now_realtime_ns();
+        atomic_store(&j->is_done, true);
+        return NULL;
+}
+
+int wipe_job_start(struct wipe_job *j)
+{
+        if (j->fd < 0 || j->has_thread)
+                return -EINVAL;
+        int r = pthread_create(&j->thread, NULL, job_thread, j);
+        if (r != 0)
+                return -r;
+        j->has_thread = true;
+        return 0;
+}
+
+void wipe_job_request_stop(struct wipe_job *j)
+{
+        atomic_store(&j->stop_requested, true);
+}
+
+void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret)
+{
+        *ret = (struct wipe_progress){
+                .pass = atomic_load(&((struct wipe_job *)j)->pass),
+                .n_passes = (unsigned)j->result.method.n_passes,
+                .bytes_done = atomic_load(&((struct wipe_job *)j)->bytes_done),
+                .bytes_total = j->result.bytes_total,
+                .is_done = atomic_load(&((struct wipe_job *)j)->is_done),
+        };
+}
+
+void wipe_job_wait(struct wipe_job *j)
+{
+        if (j->has_thread) {
+                pthread_join(j->thread, NULL);
+                j->has_thread = false;
+        }
+}
+
+const struct wipe_result *wipe_job_result(const struct wipe_job *j)
+{
+        return &j->result;
+}
+
+struct wipe_job *wipe_job_free(struct wipe_job *j)
+{
+        if (!j)
+                return NULL;
+        wipe_job_wait(j);
+        if (j->fd >= 0)
+                close(j->fd);
+        if (j->tail_fd >= 0)
+                close(j->tail_fd);
+        wipe_range_list_done(&j->ranges);
+        disk_identity_done(&j->result.identity);
+        sodium_memzero(&j->result.method, sizeof j->result.method);
+        free(j);
+        return NULL;
+}
