@@ -134,7 +134,9 @@ int disk_info_read(const char *path, const struct system_state *s, struct disk_i
         if (r < 0)
                 return r;
         r = disk_content_probe(path, d.identity.size_bytes, &d.content);
-        if (r == -EPERM || r == -EACCES) {
+        /* Unreadable content (a refused open, bad sectors) is unknown content, not a reason to
+         * give up on the disk: a damaged disk still has to be described, and erased. */
+        if (r < 0 && r != -ENOMEM) {
                 d.content = (struct disk_content){ .probe_error = r };
                 r = 0;
         }

@@ -212,8 +212,8 @@ struct disk_info {
 };
 
 /* Identity, content and protection of one target. A device that refuses to be opened (EPERM:
- * a sandbox, a locked-down kernel) is still described from sysfs, with content->probe_error set,
- * and comes out protected. */
+ * a sandbox, a locked-down kernel) is still described from sysfs and comes out protected; content
+ * that cannot be read (that, or bad sectors) leaves content.probe_error set. */
 int disk_info_read(const char *path, const struct system_state *s, struct disk_info *ret);
 void disk_info_done(struct disk_info *d);
 

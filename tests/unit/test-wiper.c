@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "wiper-internal.h"
@@ -548,6 +550,323 @@ static void test_protection_files(void **state)
         assert_false(p.is_protected);
 }
 
+/* ---- patterns ---------------------------------------------------------------------------------- */
+
+static void hex_to_bytes(const char *hex, uint8_t *out)
+{
+        for (size_t i = 0; hex[2 * i]; i++) {
+                char two[3] = { hex[2 * i], hex[2 * i + 1], 0 };
+                out[i] = (uint8_t)strtoul(two, NULL, 16);
+        }
+}
+
+static void test_keystream_vectors(void **state)
+{
+        (void)state;
+        /* AES-128 under the all-zero key of the counter blocks 0, 1 and 2: E(K,0) is GCM's hash key
+         * H and E(K,0…01), E(K,0…02) are E(K,Y0) and C of test cases 1 and 2 of the GCM
+         * specification (McGrew & Viega), so the keystream at offsets 0, 16, 32 is published. */
+        struct wipe_pattern p = { .kind = WIPE_PATTERN_RANDOM };
+        struct wipe_pattern_stream *s;
+        assert_int_equal(wipe_pattern_stream_new(&p, &s), 0);
+        uint8_t got[48], want[48];
+        hex_to_bytes("66e94bd4ef8a2c3b884cfa59ca342b2e"
+                     "58e2fccefa7e3061367f1d57a4e7455a"
+                     "0388dace60b6a392f328c2b971b2fe78",
+                     want);
+        assert_int_equal(wipe_pattern_fill(s, 0, got, sizeof got), 0);
+        assert_memory_equal(got, want, 48);
+        /* unaligned offsets land in the middle of a block */
+        assert_int_equal(wipe_pattern_fill(s, 21, got, 20), 0);
+        assert_memory_equal(got, want + 21, 20);
+        wipe_pattern_stream_free(s);
+}
+
+static void test_keystream_any_offset(void **state)
+{
+        (void)state;
+        struct wipe_pattern p = { .kind = WIPE_PATTERN_RANDOM };
+        for (int i = 0; i < WIPE_KEY_BYTES; i++)
+                p.key[i] = (uint8_t)(i * 37 + 1);
+        struct wipe_pattern_stream *s;
+        assert_int_equal(wipe_pattern_stream_new(&p, &s), 0);
+        size_t big = 1 << 20;
+        uint8_t *whole = malloc(big), *part = malloc(big);
+        assert_non_null(whole);
+        assert_non_null(part);
+        assert_int_equal(wipe_pattern_fill(s, 0, whole, big), 0);
+        /* every slice regenerates on its own, whatever the alignment */
+        uint64_t seed = 12345;
+        for (int k = 0; k < 200; k++) {
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                size_t off = (size_t)(seed >> 33) % (big - 1);
+                size_t len = 1 + (size_t)(seed >> 13) % (big - off < 70000 ? big - off : 70000);
+                assert_int_equal(wipe_pattern_fill(s, off, part, len), 0);
+                assert_memory_equal(part, whole + off, len);
+        }
+        /* a different key is a different stream */
+        struct wipe_pattern q = p;
+        q.key[0] ^= 1;
+        struct wipe_pattern_stream *t;
+        assert_int_equal(wipe_pattern_stream_new(&q, &t), 0);
+        assert_int_equal(wipe_pattern_fill(t, 0, part, 64), 0);
+        assert_memory_not_equal(part, whole, 64);
+        wipe_pattern_stream_free(t);
+        wipe_pattern_stream_free(s);
+        free(whole);
+        free(part);
+}
+
+static void test_fixed_patterns(void **state)
+{
+        (void)state;
+        struct wipe_pattern p;
+        struct wipe_pattern_stream *s;
+        uint8_t buf[100];
+
+        assert_int_equal(wipe_pattern_parse("0x924924", NULL, &p), 0);
+        assert_int_equal(p.n_bytes, 3);
+        assert_int_equal(wipe_pattern_stream_new(&p, &s), 0);
+        /* the byte at device offset o is bytes[o % 3], also from an offset that is not a multiple */
+        assert_int_equal(wipe_pattern_fill(s, 1000001, buf, sizeof buf), 0);
+        for (size_t i = 0; i < sizeof buf; i++)
+                assert_int_equal(buf[i], p.bytes[(1000001 + i) % 3]);
+        assert_int_equal(wipe_pattern_fill(s, 7, buf, 2), 0);
+        assert_int_equal(buf[0], 0x49);
+        assert_int_equal(buf[1], 0x24);
+        wipe_pattern_stream_free(s);
+
+        assert_int_equal(wipe_pattern_parse("one", NULL, &p), 0);
+        assert_int_equal(wipe_pattern_stream_new(&p, &s), 0);
+        assert_int_equal(wipe_pattern_fill(s, 3, buf, sizeof buf), 0);
+        for (size_t i = 0; i < sizeof buf; i++)
+                assert_int_equal(buf[i], 0xff);
+        wipe_pattern_stream_free(s);
+}
+
+static void test_pattern_parse(void **state)
+{
+        (void)state;
+        struct wipe_pattern p, c;
+        char d[128];
+        assert_int_equal(wipe_pattern_parse("zero", NULL, &p), 0);
+        assert_string_equal(wipe_pattern_describe(&p, d, sizeof d), "0x00");
+        assert_int_equal(wipe_pattern_parse("0xAA55", NULL, &p), 0);
+        assert_string_equal(wipe_pattern_describe(&p, d, sizeof d), "0xaa 0x55");
+        assert_int_equal(wipe_pattern_parse("comp", &p, &c), 0);
+        assert_string_equal(wipe_pattern_describe(&c, d, sizeof d), "0x55 0xaa");
+        assert_int_equal(wipe_pattern_parse("~0x0f", NULL, &c), 0);
+        assert_string_equal(wipe_pattern_describe(&c, d, sizeof d), "0xf0");
+        assert_int_equal(wipe_pattern_parse("random", NULL, &p), 0);
+        assert_int_equal(p.kind, WIPE_PATTERN_RANDOM);
+        assert_string_equal(wipe_pattern_describe(&p, d, sizeof d), "random");
+        assert_int_equal(wipe_pattern_parse("0x00112233445566778899aabbccddeeff", NULL, &p), 0);
+        assert_int_equal(p.n_bytes, 16);
+
+        static const char *const bad[] = { "",        "0x",   "0x1",
+                                           "0xzz",    "00",   "0x00112233445566778899aabbccddeeff00",
+                                           "~random", "ones", "0x 00",
+                                           "RANDOM" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(wipe_pattern_parse(bad[i], NULL, &p), -EINVAL);
+        assert_int_equal(wipe_pattern_parse("comp", NULL, &c), -EINVAL);
+        assert_int_equal(wipe_pattern_parse("random", NULL, &p), 0);
+        assert_int_equal(wipe_pattern_parse("comp", &p, &c), -EINVAL);
+}
+
+/* ---- methods ------------------------------------------------------------------------------------ */
+
+static void test_method_table(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *name;
+                size_t n_passes;
+        } expected[] = {
+                { "zero", 1 },   { "one", 1 },  { "random", 1 }, { "dod3", 3 },     { "dod7", 7 },
+                { "hmgis5", 3 }, { "ops2", 7 }, { "bsi", 7 },    { "gutmann", 35 },
+        };
+        struct wipe_method m;
+        for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
+                assert_int_equal(wipe_method_lookup(expected[i].name, &m), 0);
+                assert_string_equal(m.name, expected[i].name);
+                assert_int_equal(m.n_passes, expected[i].n_passes);
+        }
+        /* every table entry is in the list above and parses */
+        const char *name, *desc;
+        size_t n = 0;
+        for (; (name = wipe_method_name(n, &desc)); n++) {
+                assert_int_equal(wipe_method_lookup(name, &m), 0);
+                assert_non_null(desc);
+        }
+        assert_int_equal(n, ELEMENTSOF(expected));
+
+        assert_int_equal(wipe_method_lookup("gutmann", &m), 0);
+        for (int i = 0; i < 4; i++) {
+                assert_int_equal(m.passes[i].kind, WIPE_PATTERN_RANDOM);
+                assert_int_equal(m.passes[31 + i].kind, WIPE_PATTERN_RANDOM);
+        }
+        const uint8_t p7[] = { 0x92, 0x49, 0x24 }, p31[] = { 0xdb, 0x6d, 0xb6 };
+        assert_int_equal(m.passes[6].n_bytes, 3);
+        assert_memory_equal(m.passes[6].bytes, p7, 3);
+        assert_memory_equal(m.passes[30].bytes, p31, 3);
+        for (int b = 0; b < 16; b++) { /* passes 10..25: 0x00, 0x11, …, 0xff */
+                assert_int_equal(m.passes[9 + b].n_bytes, 1);
+                assert_int_equal(m.passes[9 + b].bytes[0], 0x11 * b);
+        }
+
+        assert_int_equal(wipe_method_lookup("dod3", &m), 0);
+        assert_int_equal(m.passes[0].bytes[0], 0x00);
+        assert_int_equal(m.passes[1].bytes[0], 0xff);
+        assert_int_equal(m.passes[2].kind, WIPE_PATTERN_RANDOM);
+}
+
+static void test_method_passes(void **state)
+{
+        (void)state;
+        struct wipe_method m;
+        assert_int_equal(wipe_method_lookup("passes:random,0x00", &m), 0);
+        assert_string_equal(m.name, "passes");
+        assert_string_equal(m.spec, "random,0x00");
+        assert_int_equal(m.n_passes, 2);
+        assert_int_equal(m.passes[0].kind, WIPE_PATTERN_RANDOM);
+        assert_int_equal(m.passes[1].kind, WIPE_PATTERN_BYTES);
+        assert_int_equal(wipe_method_lookup("passes:0x35,comp,~0x35", &m), 0);
+        assert_int_equal(m.passes[1].bytes[0], 0xca);
+        assert_int_equal(m.passes[2].bytes[0], 0xca);
+
+        assert_int_equal(wipe_method_lookup("nwipe", &m), -ENOENT);
+        assert_int_equal(wipe_method_lookup("passes:", &m), -EINVAL);
+        assert_int_equal(wipe_method_lookup("passes:0x00,", &m), -EINVAL);
+        assert_int_equal(wipe_method_lookup("passes:0x00,,0xff", &m), -EINVAL);
+        assert_int_equal(wipe_method_lookup("passes:0xgg", &m), -EINVAL);
+        assert_int_equal(wipe_method_lookup("passes:comp", &m), -EINVAL);
+        char many[512] = "passes:";
+        for (int i = 0; i < WIPE_MAX_PASSES + 1; i++)
+                strcat(many, i ? ",zero" : "zero");
+        assert_int_equal(wipe_method_lookup(many, &m), -EINVAL);
+}
+
+/* ---- range bookkeeping -------------------------------------------------------------------------- */
+
+static void test_ranges(void **state)
+{
+        (void)state;
+        struct wipe_range_list l = { 0 };
+        assert_int_equal(wipe_range_add(&l, 1, 4096, 512, 512), 0);
+        assert_int_equal(wipe_range_add(&l, 1, 4608, 512, 512), 0); /* touches: merged */
+        assert_int_equal(l.n, 1);
+        assert_true(l.ranges[0].first_lba == 8 && l.ranges[0].last_lba == 9);
+        assert_int_equal(wipe_range_add(&l, 1, 8192, 1, 512), 0); /* one byte still names its sector */
+        assert_int_equal(l.n, 2);
+        assert_true(l.ranges[1].first_lba == 16 && l.ranges[1].last_lba == 16);
+        assert_int_equal(wipe_range_add(&l, 2, 8704, 512, 512), 0); /* adjacent but another pass */
+        assert_int_equal(l.n, 3);
+        assert_int_equal(wipe_range_add(&l, 2, 1 << 20, 3 << 20, 4096), 0);
+        assert_true(l.ranges[3].first_lba == 256 && l.ranges[3].last_lba == 1023);
+        assert_int_equal(wipe_range_add(&l, 2, 0, 0, 512), -EINVAL);
+        wipe_range_list_done(&l);
+        assert_int_equal(l.n, 0);
+}
+
+/* ---- jobs on real files: chunking at the edges, both engines ---------------------------------- */
+
+static void run_file_job(uint64_t size, const char *method_spec, enum wipe_engine_kind engine,
+                         uint32_t chunk, unsigned depth)
+{
+        char path[] = "/tmp/kesu-test-wiper-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        /* start from bytes that no method writes */
+        uint8_t junk[4096];
+        memset(junk, 0x5a, sizeof junk);
+        for (uint64_t o = 0; o < size; o += sizeof junk)
+                assert_true(pwrite(fd, junk, size - o < sizeof junk ? (size_t)(size - o) : sizeof junk,
+                                   (off_t)o) > 0);
+
+        struct disk_identity id;
+        assert_int_equal(disk_identity_read(path, &id), 0);
+        struct wipe_method m;
+        assert_int_equal(wipe_method_lookup(method_spec, &m), 0);
+        struct wipe_options opts = { .engine = engine, .chunk_bytes = chunk, .queue_depth = depth };
+        struct wipe_job *j;
+        assert_int_equal(wipe_job_new(&id, &m, &opts, &j), 0);
+        assert_int_equal(wipe_job_open(j), 0);
+        assert_int_equal(wipe_job_start(j), 0);
+        wipe_job_wait(j);
+        const struct wipe_result *r = wipe_job_result(j);
+        assert_int_equal(r->status, WIPE_STATUS_COMPLETED);
+        assert_true(wipe_result_is_pass(r));
+        assert_true(r->bytes_written == size * m.n_passes);
+        assert_int_equal(r->n_unwritten, 0);
+        assert_string_equal(r->engine, engine == WIPE_ENGINE_SYNC ? "sync" : "io_uring");
+
+        /* the file holds exactly the last pass, regenerated independently of the job */
+        struct wipe_pattern_stream *s;
+        assert_int_equal(wipe_pattern_stream_new(&r->passes[m.n_passes - 1].pattern, &s), 0);
+        uint8_t *want = malloc(size), *got = malloc(size);
+        assert_int_equal(wipe_pattern_fill(s, 0, want, size), 0);
+        assert_true(pread(fd, got, size, 0) == (ssize_t)size);
+        assert_memory_equal(got, want, size);
+        struct stat st;
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_true((uint64_t)st.st_size == size); /* never extended */
+
+        free(want);
+        free(got);
+        wipe_pattern_stream_free(s);
+        wipe_job_free(j);
+        disk_identity_done(&id);
+        close(fd);
+        unlink(path);
+}
+
+static void test_job_edges(void **state)
+{
+        (void)state;
+        static const enum wipe_engine_kind engines[] = { WIPE_ENGINE_URING, WIPE_ENGINE_SYNC };
+        for (size_t e = 0; e < ELEMENTSOF(engines); e++) {
+                run_file_job(512, "random", engines[e], 4096, 2);      /* one sector */
+                run_file_job(4096 + 512, "zero", engines[e], 4096, 2); /* a chunk and a sector */
+                run_file_job(3 * 4096, "passes:0x123456,random", engines[e], 4096, 2); /* exact chunks */
+                run_file_job(5 * 4096 + 1000, "dod3", engines[e], 8192, 3); /* odd size: buffered tail */
+                run_file_job(700, "one", engines[e], 4096, 1);              /* tail only after one sector */
+        }
+}
+
+static void test_job_refusals(void **state)
+{
+        (void)state;
+        char path[] = "/tmp/kesu-test-wiper-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, 100), 0);
+        struct disk_identity id;
+        assert_int_equal(disk_identity_read(path, &id), 0);
+        struct wipe_method m;
+        assert_int_equal(wipe_method_lookup("zero", &m), 0);
+        struct wipe_job *j;
+        assert_int_equal(wipe_job_new(&id, &m, NULL, &j), 0);
+        assert_int_equal(wipe_job_open(j), -ENOSPC); /* smaller than a sector */
+        wipe_job_free(j);
+
+        /* the file changed between identification and opening */
+        assert_int_equal(ftruncate(fd, 8192), 0);
+        disk_identity_done(&id);
+        assert_int_equal(disk_identity_read(path, &id), 0);
+        assert_int_equal(ftruncate(fd, 4096), 0);
+        assert_int_equal(wipe_job_new(&id, &m, NULL, &j), 0);
+        assert_int_equal(wipe_job_open(j), -ESTALE);
+        wipe_job_free(j);
+
+        /* chunk sizes that O_DIRECT cannot take */
+        struct wipe_options bad = { .chunk_bytes = 1000 };
+        assert_int_equal(wipe_job_new(&id, &m, &bad, &j), -EINVAL);
+        disk_identity_done(&id);
+        close(fd);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -565,6 +884,15 @@ int main(void)
                 cmocka_unit_test(test_dev_encoding),
                 cmocka_unit_test(test_protection_rules),
                 cmocka_unit_test(test_protection_files),
+                cmocka_unit_test(test_keystream_vectors),
+                cmocka_unit_test(test_keystream_any_offset),
+                cmocka_unit_test(test_fixed_patterns),
+                cmocka_unit_test(test_pattern_parse),
+                cmocka_unit_test(test_method_table),
+                cmocka_unit_test(test_method_passes),
+                cmocka_unit_test(test_ranges),
+                cmocka_unit_test(test_job_edges),
+                cmocka_unit_test(test_job_refusals),
         };
         return cmocka_run_group_tests_name("wiper", tests, NULL, NULL);
 }
