@@ -113,7 +113,10 @@ int wipe_pattern_stream_new(const struct wipe_pattern *p, struct wipe_pattern_st
         return 0;
 }
 
-/* Encrypting zeros gives the keystream itself. */
+/* Encrypting zeros gives the keystream itself. The zeros come from one small read-only block
+ * that stays in cache, so the output buffer is written once and never read (no memset pass). */
+static const uint8_t zeros[64 * 1024];
+
 static int keystream(struct wipe_pattern_stream *s, uint64_t offset, uint8_t *buf, size_t len)
 {
         uint8_t iv[16] = { 0 };
@@ -127,14 +130,13 @@ static int keystream(struct wipe_pattern_stream *s, uint64_t offset, uint8_t *bu
         size_t skip = offset % 16;
         if (skip) {
                 /* Consume the first bytes of the block so the stream lines up with offset. */
-                uint8_t scratch[16] = { 0 };
-                if (EVP_EncryptUpdate(s->ctx, scratch, &outl, scratch, (int)skip) != 1)
+                uint8_t scratch[16];
+                if (EVP_EncryptUpdate(s->ctx, scratch, &outl, zeros, (int)skip) != 1)
                         return -EIO;
         }
-        memset(buf, 0, len);
         while (len > 0) {
-                int n = len > (1u << 30) ? (1 << 30) : (int)len;
-                if (EVP_EncryptUpdate(s->ctx, buf, &outl, buf, n) != 1)
+                int n = len > sizeof zeros ? (int)sizeof zeros : (int)len;
+                if (EVP_EncryptUpdate(s->ctx, buf, &outl, zeros, n) != 1)
                         return -EIO;
                 buf += n;
                 len -= (size_t)n;
