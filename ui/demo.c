@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * `kesu demo`: the main job on a virtual disk, needing no spare hardware. For now: make a disk image
- * with a file system holding sample municipal documents, then show every attached disk and the
- * virtual one as `kesu list` sees them. (Wipe, verification and certificates join as they land.)
+ * `kesu demo`: the main job on a virtual disk, needing no spare hardware: make a disk image with a
+ * file system holding sample municipal documents, show every attached disk and the virtual one as
+ * `kesu list` sees them, erase it exactly as `kesu wipe` does, and show that nothing is left.
+ * (Verification and certificates join as they land.)
  */
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
@@ -151,8 +153,28 @@ int ui_cmd_demo(int argc, char **argv)
         ui_print_disk_table(stdout, disks, n);
         ui_disk_infos_free(disks, n);
 
-        printf("\nNext steps (coming in later releases): wipe, verify and certify the virtual disk.\n");
-        exit_code = KESU_EXIT_OK;
+        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream):\n");
+        fflush(stdout);
+        char *wipe_argv[] = { "wipe", "--method", "random", "--verify", "none", "--yes", disk, NULL };
+        optind = 0; /* a fresh getopt scan for the wipe command */
+        exit_code = ui_cmd_wipe((int)ELEMENTSOF(wipe_argv) - 1, wipe_argv);
+        if (exit_code != KESU_EXIT_OK)
+                goto out;
+
+        if (ui_describe_targets(targets, &disks, &n) < 0) {
+                exit_code = KESU_EXIT_USAGE;
+                goto out;
+        }
+        printf("\nThe virtual disk afterwards (libblkid finds nothing on it):\n");
+        ui_print_disk_table(stdout, disks, n);
+        bool is_blank = n == 1 && disks[0].content.n_entries == 0 && !disks[0].content.table_type;
+        ui_disk_infos_free(disks, n);
+        if (!is_blank) {
+                ui_error("demo: a signature survived the wipe");
+                exit_code = KESU_EXIT_NOT_SANITIZED;
+                goto out;
+        }
+        printf("\nNext (coming in later releases): sample verification and a signed certificate.\n");
 out:
         remove_tree(dir, disk, docs);
         return exit_code;
