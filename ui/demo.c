@@ -6,8 +6,8 @@
  * (Verification and certificates join as they land.)
  */
 #include <errno.h>
-#include <getopt.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -154,7 +155,12 @@ static void report_progress(struct wipe_job **jobs, size_t n, const struct wipe_
         for (size_t i = 0; i < n; i++) {
                 struct wipe_progress p;
                 wipe_job_progress(jobs[i], &p);
-                if (dt > 0) {
+                const struct wipe_result *res = wipe_job_result(jobs[i]);
+                if (p.is_done && res->ended_ns > res->started_ns)
+                        /* a finished job's rate is its own: bytes over its whole run */
+                        st->rate[i] = (double)res->bytes_written /
+                                      ((double)(res->ended_ns - res->started_ns) / 1e9);
+                else if (dt > 0) {
                         double inst = (double)(p.bytes_done - st->last_bytes[i]) / dt;
                         st->rate[i] = st->rate[i] == 0 ? inst : 0.7 * st->rate[i] + 0.3 * inst;
                 }
@@ -501,8 +507,11 @@ int ui_cmd_wipe(int argc, char **argv)
                 if (is_all_done)
                         break;
                 report_progress(jobs, n_started, &cli, &ps, false);
-                struct timespec ts = { 0, 200 * 1000 * 1000 };
-                nanosleep(&ts, NULL);
+                /* Sleep until the next tick, or until any job ends (no tick's worth of latency). */
+                struct pollfd pfds[n_started > 0 ? n_started : 1];
+                for (size_t i = 0; i < n_started; i++)
+                        pfds[i] = (struct pollfd){ .fd = wipe_job_done_fd(jobs[i]), .events = POLLIN };
+                poll(pfds, n_started, 200);
         }
         report_progress(jobs, n_started, &cli, &ps, true);
 

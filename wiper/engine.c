@@ -26,6 +26,12 @@ static void uring_exit(struct wipe_engine *e)
         struct uring_data *d = e->data;
         if (!d)
                 return;
+        /* Unregister first: a ring's own teardown runs later in a kernel worker, and until it
+         * has, the registered file keeps the device's exclusive claim — the next kesu (or
+         * mount) would find the disk busy. Unregistering waits for the ring to let go. */
+        io_uring_unregister_files(&d->ring);
+        if (d->has_fixed_buffers)
+                io_uring_unregister_buffers(&d->ring);
         io_uring_queue_exit(&d->ring);
         free(d->offsets);
         free(d->lens);

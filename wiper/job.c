@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -30,6 +31,7 @@ struct wipe_job {
         struct wipe_range_list ranges;
         int fd;
         int tail_fd; /* buffered descriptor for a file's tail that is not sector-sized */
+        int done_fd; /* eventfd, signalled when the thread has ended */
         bool is_direct;
         bool has_thread;
         pthread_t thread;
@@ -74,6 +76,12 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
         if (!j)
                 return -ENOMEM;
         j->fd = j->tail_fd = -1;
+        j->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (j->done_fd < 0) {
+                int r = -errno;
+                free(j);
+                return r;
+        }
         j->opts = opts ? *opts : (struct wipe_options){ 0 };
         if (j->opts.chunk_bytes == 0)
                 j->opts.chunk_bytes = DEFAULT_CHUNK_BYTES;
@@ -85,6 +93,7 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
         j->opts.chunk_bytes -= j->opts.chunk_bytes % BUFFER_ALIGN;
         if (j->opts.chunk_bytes == 0 || id->logical_sector_bytes == 0 ||
             j->opts.chunk_bytes % id->logical_sector_bytes != 0) {
+                close(j->done_fd);
                 free(j);
                 return -EINVAL;
         }
@@ -500,6 +509,8 @@ static void *job_thread(void *userdata)
                 j->result.bytes_written += j->result.passes[i].bytes_written;
         j->result.ended_ns = now_realtime_ns();
         atomic_store(&j->is_done, true);
+        uint64_t one = 1;
+        (void)!write(j->done_fd, &one, sizeof one);
         return NULL;
 }
 
@@ -530,6 +541,11 @@ void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret)
         };
 }
 
+int wipe_job_done_fd(const struct wipe_job *j)
+{
+        return j->done_fd;
+}
+
 void wipe_job_wait(struct wipe_job *j)
 {
         if (j->has_thread) {
@@ -552,6 +568,7 @@ struct wipe_job *wipe_job_free(struct wipe_job *j)
                 close(j->fd);
         if (j->tail_fd >= 0)
                 close(j->tail_fd);
+        close(j->done_fd);
         wipe_range_list_done(&j->ranges);
         disk_identity_done(&j->result.identity);
         sodium_memzero(&j->result.method, sizeof j->result.method);

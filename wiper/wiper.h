@@ -396,6 +396,9 @@ void wipe_job_request_stop(struct wipe_job *j);
 
 void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret);
 
+/* A file descriptor that becomes readable when the job has ended, for poll(). */
+int wipe_job_done_fd(const struct wipe_job *j);
+
 /* Waits for the thread to end. */
 void wipe_job_wait(struct wipe_job *j);
 

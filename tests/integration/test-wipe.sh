@@ -77,6 +77,17 @@ for method in zero one random dod3 dod7 hmgis5 ops2 bsi gutmann "passes:random,0
 done
 t_eq "gutmann: 35 passes" 35 "$("$KESU" wipe --method gutmann --verify none --yes --json "$(fill_junk "$T_DIR/g.img" 4096; echo "$T_DIR/g.img")" | jq -r 'select(.event == "result") | .passes | length')"
 
+echo "# back to back: a finished wipe lets go of the disk at once"
+# (io_uring tears a ring down later in a kernel worker; a registered file kept the exclusive
+# claim until then, and every third immediate rerun found the disk busy)
+fill_junk "$T_DIR/b2b.img" $((1 << 20)); t_loop "$T_DIR/b2b.img"; b2b=$T_LOOP
+busy=0
+for i in $(seq 25); do
+    "$KESU" wipe --method zero --verify none --yes --queue-depth 32 --chunk-bytes 131072 "$b2b" >/dev/null 2>&1 || busy=$((busy + 1))
+done
+t_eq "back to back: 25 wipes, none refused" 0 "$busy"
+t_detach "$b2b"
+
 echo "# odd sizes: a file that is not a whole number of sectors or chunks"
 odd=$T_DIR/odd.img
 fill_junk "$odd" 10000001
