@@ -82,22 +82,36 @@ static int uring_init(struct wipe_engine *e, int fd, uint8_t *const *bufs, unsig
         return 0;
 }
 
-static int uring_queue_write(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+static int uring_queue(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len, bool is_write)
 {
         struct uring_data *d = e->data;
         struct io_uring_sqe *sqe = io_uring_get_sqe(&d->ring);
         if (!sqe)
                 return -EBUSY;
-        if (d->has_fixed_buffers)
+        if (is_write && d->has_fixed_buffers)
                 io_uring_prep_write_fixed(sqe, 0, d->bufs[buf_index], (unsigned)len, offset, (int)buf_index);
-        else
+        else if (is_write)
                 io_uring_prep_write(sqe, 0, d->bufs[buf_index], (unsigned)len, offset);
+        else if (d->has_fixed_buffers)
+                io_uring_prep_read_fixed(sqe, 0, d->bufs[buf_index], (unsigned)len, offset, (int)buf_index);
+        else
+                io_uring_prep_read(sqe, 0, d->bufs[buf_index], (unsigned)len, offset);
         sqe->flags |= IOSQE_FIXED_FILE;
         io_uring_sqe_set_data64(sqe, buf_index);
         d->offsets[buf_index] = offset;
         d->lens[buf_index] = len;
         d->queued++;
         return 0;
+}
+
+static int uring_queue_write(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+{
+        return uring_queue(e, buf_index, offset, len, true);
+}
+
+static int uring_queue_read(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+{
+        return uring_queue(e, buf_index, offset, len, false);
 }
 
 static int uring_submit(struct wipe_engine *e)
@@ -138,6 +152,7 @@ const struct wipe_engine_ops wipe_engine_uring = {
         .name = "io_uring",
         .init = uring_init,
         .queue_write = uring_queue_write,
+        .queue_read = uring_queue_read,
         .submit = uring_submit,
         .reap = uring_reap,
         .exit = uring_exit,
@@ -171,20 +186,31 @@ static int sync_init(struct wipe_engine *e, int fd, uint8_t *const *bufs, unsign
         return 0;
 }
 
-static int sync_queue_write(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+static int sync_queue(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len, bool is_write)
 {
         struct sync_data *d = e->data;
         if (d->count >= d->n_bufs)
                 return -EBUSY;
         ssize_t n;
         do
-                n = pwrite(d->fd, d->bufs[buf_index], len, (off_t)offset);
+                n = is_write ? pwrite(d->fd, d->bufs[buf_index], len, (off_t)offset)
+                             : pread(d->fd, d->bufs[buf_index], len, (off_t)offset);
         while (n < 0 && errno == EINTR);
         d->done[(d->head + d->count) % d->n_bufs] = (struct wipe_completion){
                 .buf_index = buf_index, .offset = offset, .len = len, .res = n < 0 ? -errno : n
         };
         d->count++;
         return 0;
+}
+
+static int sync_queue_write(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+{
+        return sync_queue(e, buf_index, offset, len, true);
+}
+
+static int sync_queue_read(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len)
+{
+        return sync_queue(e, buf_index, offset, len, false);
 }
 
 static int sync_submit(struct wipe_engine *e)
@@ -218,6 +244,7 @@ const struct wipe_engine_ops wipe_engine_sync = {
         .name = "sync",
         .init = sync_init,
         .queue_write = sync_queue_write,
+        .queue_read = sync_queue_read,
         .submit = sync_submit,
         .reap = sync_reap,
         .exit = sync_exit,

@@ -8,17 +8,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "common.h"
 #include "wiper-internal.h"
+#include "worker.h"
 
 #define DEFAULT_CHUNK_BYTES     (1u << 20)
 #define DEFAULT_QUEUE_DEPTH     8u
@@ -31,12 +30,8 @@ struct wipe_job {
         struct wipe_range_list ranges;
         int fd;
         int tail_fd; /* buffered descriptor for a file's tail that is not sector-sized */
-        int done_fd; /* eventfd, signalled when the thread has ended */
         bool is_direct;
-        bool has_thread;
-        pthread_t thread;
-        atomic_bool stop_requested;
-        atomic_bool is_done;
+        struct worker worker;
         atomic_uint pass;
         _Atomic uint64_t bytes_done;
 };
@@ -76,9 +71,8 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
         if (!j)
                 return -ENOMEM;
         j->fd = j->tail_fd = -1;
-        j->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (j->done_fd < 0) {
-                int r = -errno;
+        int r = worker_init(&j->worker);
+        if (r < 0) {
                 free(j);
                 return r;
         }
@@ -93,12 +87,13 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
         j->opts.chunk_bytes -= j->opts.chunk_bytes % BUFFER_ALIGN;
         if (j->opts.chunk_bytes == 0 || id->logical_sector_bytes == 0 ||
             j->opts.chunk_bytes % id->logical_sector_bytes != 0) {
-                close(j->done_fd);
+                worker_done(&j->worker);
                 free(j);
                 return -EINVAL;
         }
-        int r = disk_identity_copy(id, &j->result.identity);
+        r = disk_identity_copy(id, &j->result.identity);
         if (r < 0) {
+                worker_done(&j->worker);
                 free(j);
                 return r;
         }
@@ -287,7 +282,7 @@ static int write_body(struct pass_state *ps, uint64_t end)
                 free_stack[i] = depth - 1 - i;
 
         for (;;) {
-                bool is_stopping = atomic_load(&j->stop_requested) || ps->gone_error;
+                bool is_stopping = worker_is_stop_requested(&j->worker) || ps->gone_error;
                 while (!is_stopping && n_free > 0 && offset < end) {
                         unsigned idx = free_stack[--n_free];
                         size_t len = end - offset < j->opts.chunk_bytes ? (size_t)(end - offset)
@@ -323,7 +318,7 @@ static int write_tail(struct pass_state *ps, uint64_t start, uint64_t end)
         uint8_t tail[4096];
         if (start >= end)
                 return 0;
-        if (atomic_load(&ps->j->stop_requested) || ps->gone_error)
+        if (worker_is_stop_requested(&ps->j->worker) || ps->gone_error)
                 return unwritten(ps, start, end - start);
         int r = wipe_pattern_fill(ps->stream, start, tail, (size_t)(end - start));
         if (r < 0)
@@ -367,7 +362,7 @@ static int run_pass(struct wipe_job *j, unsigned pass, uint8_t **bufs, int64_t *
                 return r;
 
         /* The pass counts as done only once the device says the data is on the medium. */
-        if (!ps.gone_error && !atomic_load(&j->stop_requested)) {
+        if (!ps.gone_error && !worker_is_stop_requested(&j->worker)) {
                 bool is_ok = fdatasync(j->fd) == 0;
                 if (is_ok && j->tail_fd >= 0)
                         is_ok = fdatasync(j->tail_fd) == 0;
@@ -464,7 +459,7 @@ static enum wipe_status run(struct wipe_job *j)
         status = WIPE_STATUS_COMPLETED;
         unsigned pass;
         for (pass = 1; pass <= res->method.n_passes; pass++) {
-                if (atomic_load(&j->stop_requested)) {
+                if (worker_is_stop_requested(&j->worker)) {
                         status = WIPE_STATUS_INTERRUPTED;
                         break;
                 }
@@ -477,7 +472,7 @@ static enum wipe_status run(struct wipe_job *j)
                         pass++;
                         break;
                 }
-                if (atomic_load(&j->stop_requested)) {
+                if (worker_is_stop_requested(&j->worker)) {
                         status = WIPE_STATUS_INTERRUPTED;
                         pass++;
                         break;
@@ -508,26 +503,19 @@ static void *job_thread(void *userdata)
         for (size_t i = 0; i < j->result.method.n_passes; i++)
                 j->result.bytes_written += j->result.passes[i].bytes_written;
         j->result.ended_ns = now_realtime_ns();
-        atomic_store(&j->is_done, true);
-        uint64_t one = 1;
-        (void)!write(j->done_fd, &one, sizeof one);
         return NULL;
 }
 
 int wipe_job_start(struct wipe_job *j)
 {
-        if (j->fd < 0 || j->has_thread)
+        if (j->fd < 0)
                 return -EINVAL;
-        int r = pthread_create(&j->thread, NULL, job_thread, j);
-        if (r != 0)
-                return -r;
-        j->has_thread = true;
-        return 0;
+        return worker_start(&j->worker, job_thread, j);
 }
 
 void wipe_job_request_stop(struct wipe_job *j)
 {
-        atomic_store(&j->stop_requested, true);
+        worker_request_stop(&j->worker);
 }
 
 void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret)
@@ -537,21 +525,18 @@ void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret)
                 .n_passes = (unsigned)j->result.method.n_passes,
                 .bytes_done = atomic_load(&((struct wipe_job *)j)->bytes_done),
                 .bytes_total = j->result.bytes_total,
-                .is_done = atomic_load(&((struct wipe_job *)j)->is_done),
+                .is_done = worker_is_done(&j->worker),
         };
 }
 
 int wipe_job_done_fd(const struct wipe_job *j)
 {
-        return j->done_fd;
+        return j->worker.done_fd;
 }
 
 void wipe_job_wait(struct wipe_job *j)
 {
-        if (j->has_thread) {
-                pthread_join(j->thread, NULL);
-                j->has_thread = false;
-        }
+        worker_wait(&j->worker);
 }
 
 const struct wipe_result *wipe_job_result(const struct wipe_job *j)
@@ -563,12 +548,11 @@ struct wipe_job *wipe_job_free(struct wipe_job *j)
 {
         if (!j)
                 return NULL;
-        wipe_job_wait(j);
+        worker_done(&j->worker);
         if (j->fd >= 0)
                 close(j->fd);
         if (j->tail_fd >= 0)
                 close(j->tail_fd);
-        close(j->done_fd);
         wipe_range_list_done(&j->ranges);
         disk_identity_done(&j->result.identity);
         sodium_memzero(&j->result.method, sizeof j->result.method);

@@ -119,41 +119,6 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 /* Parses one line of /proc/self/mountinfo into *ret (source and target unescaped). */
 int mountinfo_parse_line(const char *line, struct sys_mount *ret);
 
-/* ---- I/O engines ------------------------------------------------------------------------------ */
-
-/* One finished write. */
-struct wipe_completion {
-        unsigned buf_index;
-        uint64_t offset;
-        size_t len;
-        ssize_t res; /* bytes written, or -errno */
-};
-
-struct wipe_engine;
-
-/* The single interface that asynchronous (io_uring) and synchronous (pwrite) engines share, as
- * fio's ioengine_ops. The caller owns the buffers; an engine may register them with the kernel. */
-struct wipe_engine_ops {
-        const char *name;
-        int (*init)(struct wipe_engine *e, int fd, uint8_t *const *bufs, unsigned n_bufs, size_t buf_bytes);
-        /* Queues a write of buffer buf_index (len bytes) at offset. */
-        int (*queue_write)(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len);
-        /* Hands queued writes to the device. */
-        int (*submit)(struct wipe_engine *e);
-        /* Waits for one completion. -EAGAIN when nothing is in flight. */
-        int (*reap)(struct wipe_engine *e, struct wipe_completion *ret);
-        void (*exit)(struct wipe_engine *e);
-};
-
-struct wipe_engine {
-        const struct wipe_engine_ops *ops;
-        void *data;
-};
-
-/* The engines, in order of preference. */
-extern const struct wipe_engine_ops wipe_engine_uring;
-extern const struct wipe_engine_ops wipe_engine_sync;
-
 /* ---- range bookkeeping ----------------------------------------------------------------------- */
 
 struct wipe_range_list {

@@ -251,6 +251,44 @@ bool disk_monitor_is_udev(const struct disk_monitor *m);
  * interest, or a negative errno. */
 int disk_monitor_receive(struct disk_monitor *m, struct disk_event *ret);
 
+/* ---- I/O engines (also used by the verifier to read back)
+ * ------------------------------------------------------------------------------ */
+
+/* One finished read or write. */
+struct wipe_completion {
+        unsigned buf_index;
+        uint64_t offset;
+        size_t len;
+        ssize_t res; /* bytes transferred, or -errno */
+};
+
+struct wipe_engine;
+
+/* The single interface that asynchronous (io_uring) and synchronous (pwrite) engines share, as
+ * fio's ioengine_ops. The caller owns the buffers; an engine may register them with the kernel. */
+struct wipe_engine_ops {
+        const char *name;
+        int (*init)(struct wipe_engine *e, int fd, uint8_t *const *bufs, unsigned n_bufs, size_t buf_bytes);
+        /* Queues a write of buffer buf_index (len bytes) at offset. */
+        int (*queue_write)(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len);
+        /* Queues a read of len bytes at offset into buffer buf_index. */
+        int (*queue_read)(struct wipe_engine *e, unsigned buf_index, uint64_t offset, size_t len);
+        /* Hands queued writes to the device. */
+        int (*submit)(struct wipe_engine *e);
+        /* Waits for one completion. -EAGAIN when nothing is in flight. */
+        int (*reap)(struct wipe_engine *e, struct wipe_completion *ret);
+        void (*exit)(struct wipe_engine *e);
+};
+
+struct wipe_engine {
+        const struct wipe_engine_ops *ops;
+        void *data;
+};
+
+/* The engines, in order of preference. */
+extern const struct wipe_engine_ops wipe_engine_uring;
+extern const struct wipe_engine_ops wipe_engine_sync;
+
 /* ---- patterns ------------------------------------------------------------------------------- */
 
 #define WIPE_PATTERN_MAX_BYTES 16
