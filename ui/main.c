@@ -14,6 +14,7 @@ static void help(void)
                "\n"
                "  list [--json] [--watch] [TARGET...]   disks with identity, content and protection\n"
                "  wipe [OPTIONS] TARGET...              erase targets in parallel (see 'kesu wipe --help')\n"
+               "  verify --expect WHAT [OPTIONS] TARGET prove what a disk holds (see 'kesu verify --help')\n"
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
                 return ui_cmd_list(argc - 1, argv + 1);
         if (strcmp(cmd, "wipe") == 0)
                 return ui_cmd_wipe(argc - 1, argv + 1);
+        if (strcmp(cmd, "verify") == 0)
+                return ui_cmd_verify(argc - 1, argv + 1);
         if (strcmp(cmd, "demo") == 0)
                 return ui_cmd_demo(argc - 1, argv + 1);
 

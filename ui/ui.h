@@ -6,8 +6,10 @@
  */
 
 #include <jansson.h>
+#include <signal.h>
 #include <stdarg.h>
 
+#include "verifier.h"
 #include "wiper.h"
 
 /* Exit codes (DESIGN.md: the command-line contract). */
@@ -48,6 +50,59 @@ void ui_format_utc(int64_t ns, char *buf, size_t size);
 /* A wipe result as the `kesu wipe --json` "result" event. */
 json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_info *info);
 
+/* ---- running jobs -------------------------------------------------------------------------- */
+
+/* Set by SIGINT/SIGTERM/SIGHUP once ui_install_stop_signals() ran: running jobs are asked to stop. */
+extern volatile sig_atomic_t ui_stop_signal;
+void ui_install_stop_signals(void);
+
+/* Prints one JSON object as a line on stdout and frees it. */
+void ui_json_line(json_t *o);
+
+/* One job's progress, filled in by its ui_job_ops.progress each tick. */
+struct ui_progress_item {
+        const char *path;
+        const char *label; /* short name on the terminal bar */
+        unsigned pass, n_passes;
+        uint64_t bytes_done, bytes_total;
+        bool is_done;
+        double final_rate;   /* bytes/s over the job's own run, once done (0: unknown) */
+        uint64_t last_bytes; /* private to the reporter */
+        double rate;
+};
+
+struct ui_progress {
+        const char *phase; /* "wipe", "verify" */
+        bool is_json, is_tty;
+        int64_t last_ns, last_json_ns;
+};
+
+struct ui_job_ops {
+        void (*progress)(void *job, struct ui_progress_item *item);
+        int (*done_fd)(void *job);
+        void (*request_stop)(void *job);
+};
+
+/* Waits for every job, drawing the bar (terminal) or sending progress events (JSON), and asks
+ * them to stop on a stop signal. */
+void ui_run_jobs(void *const *jobs, size_t n, const struct ui_job_ops *ops, const char *phase, bool is_json,
+                 struct ui_progress_item *items);
+
+/* ---- verification ------------------------------------------------------------------------- */
+
+/* --expect zero|one|byte:HH|pattern:HEX|random:SEED */
+int ui_parse_expect(const char *s, struct wipe_pattern *ret);
+/* --plan-seed: up to 16 hex digits, optionally 0x-prefixed */
+int ui_parse_plan_seed(const char *s, uint64_t *ret);
+/* --sample-percent: (0, 100] */
+int ui_parse_percent(const char *s, double *ret);
+/* The first and last MiB of every partition found (before a wipe), as areas the sample must read. */
+int ui_partition_areas(const struct disk_content *c, struct verify_extent **ret, size_t *ret_n);
+json_t *ui_verify_result_to_json(const struct verify_result *r);
+void ui_print_verify_human(const struct verify_result *r, const char *path);
+extern const struct ui_job_ops ui_verify_job_ops;
+
+int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);
 int ui_cmd_wipe(int argc, char **argv);
 int ui_cmd_demo(int argc, char **argv);

@@ -17,15 +17,11 @@ struct wipe_cli {
         const char *verify;
         bool is_yes;
         bool is_json;
+        double sample_percent;
+        uint64_t plan_seed;
+        bool has_plan_seed;
         struct wipe_options opts;
 };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-        stop_signal = sig;
-}
 
 /* Seconds from this process's start (as the kernel counts it, exec included) to t (CLOCK_BOOTTIME). */
 static double seconds_since_process_start(int64_t t_boot_ns)
@@ -113,101 +109,6 @@ json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_in
                 "unwritten_ranges", ranges, "disk", info ? ui_disk_to_json(info) : json_null());
 }
 
-static void print_json_line(json_t *o)
-{
-        if (!o)
-                return;
-        json_dumpf(o, stdout, JSON_COMPACT);
-        fputc('\n', stdout);
-        fflush(stdout);
-        json_decref(o);
-}
-
-static void format_eta(double seconds, char *buf, size_t size)
-{
-        if (seconds < 0 || seconds > 1e7)
-                snprintf(buf, size, "--:--");
-        else
-                snprintf(buf, size, "%d:%02d:%02d", (int)seconds / 3600, (int)seconds / 60 % 60,
-                         (int)seconds % 60);
-}
-
-struct progress_state {
-        int64_t start_ns;
-        int64_t last_json_ns;
-        uint64_t *last_bytes; /* per job, for the rate */
-        int64_t last_ns;
-        double *rate; /* bytes/s, smoothed */
-};
-
-static void report_progress(struct wipe_job **jobs, size_t n, const struct wipe_cli *cli,
-                            struct progress_state *st, bool is_final)
-{
-        int64_t now = now_monotonic_ns();
-        double dt = (double)(now - st->last_ns) / 1e9;
-        uint64_t total_done = 0, total_all = 0;
-        double total_rate = 0;
-        bool is_json_due = cli->is_json && (is_final || now - st->last_json_ns >= 1000000000);
-        bool is_tty = !cli->is_json && isatty(STDERR_FILENO);
-        char line[1024];
-        size_t o = 0;
-
-        for (size_t i = 0; i < n; i++) {
-                struct wipe_progress p;
-                wipe_job_progress(jobs[i], &p);
-                const struct wipe_result *res = wipe_job_result(jobs[i]);
-                if (p.is_done && res->ended_ns > res->started_ns)
-                        /* a finished job's rate is its own: bytes over its whole run */
-                        st->rate[i] = (double)res->bytes_written /
-                                      ((double)(res->ended_ns - res->started_ns) / 1e9);
-                else if (dt > 0) {
-                        double inst = (double)(p.bytes_done - st->last_bytes[i]) / dt;
-                        st->rate[i] = st->rate[i] == 0 ? inst : 0.7 * st->rate[i] + 0.3 * inst;
-                }
-                st->last_bytes[i] = p.bytes_done;
-                total_done += p.bytes_done;
-                total_all += p.bytes_total;
-                total_rate += st->rate[i];
-                double pct = p.bytes_total ? 100.0 * (double)p.bytes_done / (double)p.bytes_total : 100;
-                double eta = st->rate[i] > 0 ? (double)(p.bytes_total - p.bytes_done) / st->rate[i] : -1;
-                if (is_json_due)
-                        print_json_line(json_pack(
-                                "{s:s, s:s, s:i, s:i, s:I, s:I, s:f, s:f, s:f}", "event", "progress", "path",
-                                wipe_job_result(jobs[i])->identity.path, "pass", p.pass, "passes",
-                                p.n_passes, "bytes_done", (json_int_t)p.bytes_done, "bytes_total",
-                                (json_int_t)p.bytes_total, "percent", pct, "mb_per_s", st->rate[i] / 1e6,
-                                "eta_seconds", p.is_done ? 0.0 : eta));
-                if (is_tty && n > 1 && o < sizeof line)
-                        o += (size_t)snprintf(line + o, sizeof line - o, " | %s %3.0f%%",
-                                              wipe_job_result(jobs[i])->identity.name
-                                                      ? wipe_job_result(jobs[i])->identity.name
-                                                      : "file",
-                                              pct);
-        }
-        double pct = total_all ? 100.0 * (double)total_done / (double)total_all : 100;
-        double eta = total_rate > 0 ? (double)(total_all - total_done) / total_rate : -1;
-        if (is_json_due) {
-                print_json_line(json_pack("{s:s, s:I, s:I, s:f, s:f, s:f}", "event", "total", "bytes_done",
-                                          (json_int_t)total_done, "bytes_total", (json_int_t)total_all,
-                                          "percent", pct, "mb_per_s", total_rate / 1e6, "eta_seconds", eta));
-                st->last_json_ns = now;
-        }
-        if (is_tty) {
-                char etas[32], bar[31];
-                format_eta(eta, etas, sizeof etas);
-                int filled = (int)(pct * 30 / 100);
-                for (int k = 0; k < 30; k++)
-                        bar[k] = k < filled ? '#' : '-';
-                bar[30] = 0;
-                fprintf(stderr, "\r[%s] %5.1f%% %8.0f MB/s  left %s%s\033[K", bar, pct, total_rate / 1e6,
-                        etas, n > 1 ? line : "");
-                if (is_final)
-                        fputc('\n', stderr);
-                fflush(stderr);
-        }
-        st->last_ns = now;
-}
-
 static void print_result_human(const struct wipe_result *r)
 {
         char size[32];
@@ -250,7 +151,10 @@ static void wipe_help(void)
                "\n"
                "  --method NAME      overwrite method (default random), or passes:P,P,… with P one of\n"
                "                     zero, one, random, 0xHH… (1-16 bytes), ~0xHH… (complement), comp\n"
-               "  --verify MODE      none (sample and full arrive with the verifier)\n"
+               "  --verify MODE      sample (default: NIST SP 800-88 sampling of the last pass), full\n"
+               "                     (every byte read back) or none\n"
+               "  --sample-percent P coverage of the sample (default 10)\n"
+               "  --plan-seed S      the sample plan's seed (hex; default: drawn and reported)\n"
                "  --yes              do not ask for confirmation (required without a terminal)\n"
                "  --json             JSON Lines events on stdout\n"
                "  --engine E         auto (default), io_uring or sync\n"
@@ -282,6 +186,8 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                 { "engine", required_argument, NULL, 'e' },
                 { "chunk-bytes", required_argument, NULL, 'c' },
                 { "queue-depth", required_argument, NULL, 'q' },
+                { "sample-percent", required_argument, NULL, 'p' },
+                { "plan-seed", required_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -329,12 +235,27 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                                 return -EINVAL;
                         cli->opts.queue_depth = (unsigned)v;
                         break;
+                case 'p':
+                        if (ui_parse_percent(optarg, &cli->sample_percent) < 0) {
+                                ui_error("wipe: --sample-percent takes a number above 0 and at most 100, "
+                                         "not '%s'",
+                                         optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case 's':
+                        if (ui_parse_plan_seed(optarg, &cli->plan_seed) < 0) {
+                                ui_error("wipe: --plan-seed takes up to 16 hex digits, not '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        cli->has_plan_seed = true;
+                        break;
                 case 'h':
                         wipe_help();
                         return 1;
                 case '?':
                 default:
-                        if (optopt && strchr("mvecq", optopt))
+                        if (optopt && strchr("mvecqps", optopt))
                                 ui_error("wipe: option '%s' needs a value", argv[optind - 1]);
                         else
                                 ui_error("wipe: unknown option '%s' (see 'kesu wipe --help')",
@@ -397,6 +318,87 @@ static int open_error_exit(const char *path, int r)
         }
 }
 
+static void wipe_progress(void *job, struct ui_progress_item *it)
+{
+        struct wipe_progress p;
+        wipe_job_progress(job, &p);
+        const struct wipe_result *r = wipe_job_result(job);
+        it->pass = p.pass;
+        it->n_passes = p.n_passes;
+        it->bytes_done = p.bytes_done;
+        it->bytes_total = p.bytes_total;
+        it->is_done = p.is_done;
+        if (p.is_done && r->ended_ns > r->started_ns)
+                it->final_rate = (double)r->bytes_written / ((double)(r->ended_ns - r->started_ns) / 1e9);
+}
+
+static int wipe_done_fd(void *job)
+{
+        return wipe_job_done_fd(job);
+}
+
+static void wipe_request_stop(void *job)
+{
+        wipe_job_request_stop(job);
+}
+
+static const struct ui_job_ops wipe_job_ops = {
+        .progress = wipe_progress,
+        .done_fd = wipe_done_fd,
+        .request_stop = wipe_request_stop,
+};
+
+/* Verification of the last pass of every wipe that ran to its end (also one with write errors:
+ * its findings belong in the record). The wipe jobs still hold their disks exclusively meanwhile,
+ * so nothing can mount or change them between the last write and the last read. */
+static int verify_wipes(struct wipe_job **wipes, struct disk_info *disks, size_t n,
+                        const struct wipe_cli *cli, struct verify_job **vjobs)
+{
+        void *run[n];
+        struct ui_progress_item items[n];
+        size_t n_run = 0;
+        memset(items, 0, sizeof items);
+        for (size_t i = 0; i < n; i++) {
+                const struct wipe_result *w = wipe_job_result(wipes[i]);
+                if (ui_stop_signal ||
+                    (w->status != WIPE_STATUS_COMPLETED && w->status != WIPE_STATUS_WRITE_ERRORS))
+                        continue;
+                struct verify_request req = {
+                        .expect = w->passes[w->method.n_passes - 1].pattern,
+                        .mode = strcmp(cli->verify, "full") == 0 ? VERIFY_MODE_FULL : VERIFY_MODE_SAMPLE,
+                        .percent = cli->sample_percent,
+                        .plan_seed = cli->plan_seed,
+                        .has_plan_seed = cli->has_plan_seed,
+                        .io = cli->opts,
+                };
+                _cleanup_free_ struct verify_extent *areas = NULL;
+                int r = ui_partition_areas(&disks[i].content, &areas, &req.n_must);
+                req.must = areas;
+                if (r >= 0)
+                        r = verify_job_new(&req, &disks[i].identity, &vjobs[i]);
+                if (r >= 0)
+                        r = verify_job_open(vjobs[i]);
+                if (r >= 0)
+                        r = verify_job_start(vjobs[i]);
+                if (r < 0) {
+                        ui_error("wipe: cannot verify %s: %s", disks[i].identity.path, strerror(-r));
+                        vjobs[i] = verify_job_free(vjobs[i]);
+                        continue; /* no verification: the outcome is FAIL */
+                }
+                items[n_run] =
+                        (struct ui_progress_item){ .path = disks[i].identity.path,
+                                                   .label = disks[i].identity.name ? disks[i].identity.name
+                                                                                   : "file" };
+                run[n_run++] = vjobs[i];
+        }
+        if (n_run > 0)
+                ui_run_jobs(run, n_run, &ui_verify_job_ops, "verify", cli->is_json, items);
+        for (size_t i = 0; i < n; i++)
+                if (vjobs[i])
+                        verify_job_wait(vjobs[i]);
+        return 0;
+}
+
 int ui_cmd_wipe(int argc, char **argv)
 {
         struct wipe_cli cli;
@@ -416,12 +418,9 @@ int ui_cmd_wipe(int argc, char **argv)
                          cli.method_spec, WIPE_MAX_PASSES);
                 return KESU_EXIT_USAGE;
         }
-        if (strcmp(cli.verify, "none") != 0) {
-                if (strcmp(cli.verify, "sample") == 0 || strcmp(cli.verify, "full") == 0)
-                        ui_error("wipe: --verify %s is not available in this build yet; pass --verify none",
-                                 cli.verify);
-                else
-                        ui_error("wipe: unknown verification mode '%s' (none, sample, full)", cli.verify);
+        bool is_verify = strcmp(cli.verify, "none") != 0;
+        if (is_verify && strcmp(cli.verify, "sample") != 0 && strcmp(cli.verify, "full") != 0) {
+                ui_error("wipe: unknown verification mode '%s' (none, sample, full)", cli.verify);
                 return KESU_EXIT_USAGE;
         }
         if (optind >= argc) {
@@ -437,22 +436,25 @@ int ui_cmd_wipe(int argc, char **argv)
         size_t n = 0;
         if (ui_describe_targets(argv + optind, &disks, &n) < 0)
                 return KESU_EXIT_USAGE;
+        struct wipe_job **jobs = NULL;
+        struct verify_job **vjobs = NULL;
+        struct ui_progress_item *items = NULL;
         int exit_code = check_targets(disks, n);
         if (exit_code >= 0)
-                goto out_disks;
+                goto out;
         if (!cli.is_yes && !confirm(disks, n, &method)) {
                 ui_error("wipe: not confirmed; nothing was written");
                 exit_code = KESU_EXIT_USAGE;
-                goto out_disks;
+                goto out;
         }
 
-        struct wipe_job **jobs = calloc(n, sizeof *jobs);
-        struct progress_state ps = { .last_bytes = calloc(n, sizeof(uint64_t)),
-                                     .rate = calloc(n, sizeof(double)) };
-        if (!jobs || !ps.last_bytes || !ps.rate) {
+        jobs = calloc(n, sizeof *jobs);
+        vjobs = calloc(n, sizeof *vjobs);
+        items = calloc(n, sizeof *items);
+        if (!jobs || !vjobs || !items) {
                 ui_error("out of memory");
                 exit_code = KESU_EXIT_NOT_SANITIZED;
-                goto out_jobs;
+                goto out;
         }
         /* Open every target before writing to any: one refusal stops all, with nothing written. */
         for (size_t i = 0; i < n; i++) {
@@ -460,92 +462,92 @@ int ui_cmd_wipe(int argc, char **argv)
                 if (r < 0) {
                         ui_error("wipe: cannot prepare %s: %s", disks[i].identity.path, strerror(-r));
                         exit_code = KESU_EXIT_USAGE;
-                        goto out_jobs;
+                        goto out;
                 }
                 r = wipe_job_open(jobs[i]);
                 if (r < 0) {
                         exit_code = open_error_exit(disks[i].identity.path, r);
-                        goto out_jobs;
+                        goto out;
                 }
+                items[i] =
+                        (struct ui_progress_item){ .path = disks[i].identity.path,
+                                                   .label = disks[i].identity.name ? disks[i].identity.name
+                                                                                   : "file" };
         }
 
-        struct sigaction sa = { .sa_handler = on_stop_signal };
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigaction(SIGHUP, &sa, NULL);
-
+        ui_install_stop_signals();
         if (cli.is_json)
                 for (size_t i = 0; i < n; i++)
-                        print_json_line(json_pack("{s:s, s:s, s:s, s:I, s:I}", "event", "start", "path",
-                                                  disks[i].identity.path, "method", method.name, "passes",
-                                                  (json_int_t)method.n_passes, "size_bytes",
-                                                  (json_int_t)disks[i].identity.size_bytes));
-        ps.start_ns = ps.last_ns = ps.last_json_ns = now_monotonic_ns();
+                        ui_json_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "event", "start", "path",
+                                               disks[i].identity.path, "method", method.name, "passes",
+                                               (json_int_t)method.n_passes, "size_bytes",
+                                               (json_int_t)disks[i].identity.size_bytes, "verify",
+                                               cli.verify));
+        int64_t start_ns = now_monotonic_ns();
         size_t n_started = 0;
         for (; n_started < n; n_started++)
                 if ((r = wipe_job_start(jobs[n_started])) < 0) {
                         ui_error("wipe: cannot start the job for %s: %s", disks[n_started].identity.path,
                                  strerror(-r));
-                        stop_signal = SIGTERM;
+                        ui_stop_signal = SIGTERM;
                         break;
                 }
-
-        bool is_stop_sent = false;
-        for (;;) {
-                bool is_all_done = true;
-                for (size_t i = 0; i < n_started; i++) {
-                        struct wipe_progress p;
-                        wipe_job_progress(jobs[i], &p);
-                        is_all_done = is_all_done && p.is_done;
-                }
-                if (stop_signal && !is_stop_sent) {
-                        for (size_t i = 0; i < n_started; i++)
-                                wipe_job_request_stop(jobs[i]);
-                        is_stop_sent = true;
-                }
-                if (is_all_done)
-                        break;
-                report_progress(jobs, n_started, &cli, &ps, false);
-                /* Sleep until the next tick, or until any job ends (no tick's worth of latency). */
-                struct pollfd pfds[n_started > 0 ? n_started : 1];
-                for (size_t i = 0; i < n_started; i++)
-                        pfds[i] = (struct pollfd){ .fd = wipe_job_done_fd(jobs[i]), .events = POLLIN };
-                poll(pfds, n_started, 200);
-        }
-        report_progress(jobs, n_started, &cli, &ps, true);
+        ui_run_jobs((void *const *)jobs, n_started, &wipe_job_ops, "wipe", cli.is_json, items);
+        for (size_t i = 0; i < n_started; i++)
+                wipe_job_wait(jobs[i]);
+        if (is_verify)
+                verify_wipes(jobs, disks, n_started, &cli, vjobs);
 
         size_t n_passed = 0;
         uint64_t bytes = 0;
         for (size_t i = 0; i < n_started; i++) {
-                wipe_job_wait(jobs[i]);
                 const struct wipe_result *res = wipe_job_result(jobs[i]);
-                n_passed += wipe_result_is_pass(res);
+                const struct verify_result *vres = vjobs[i] ? verify_job_result(vjobs[i]) : NULL;
+                /* PASS needs a clean wipe and, unless verification was declined, a clean verification. */
+                bool is_pass =
+                        wipe_result_is_pass(res) && (!is_verify || (vres && verify_result_is_pass(vres)));
+                n_passed += is_pass;
                 bytes += res->bytes_written;
-                if (cli.is_json)
-                        print_json_line(ui_wipe_result_to_json(res, &disks[i]));
-                else
+                if (cli.is_json) {
+                        json_t *o = ui_wipe_result_to_json(res, &disks[i]);
+                        if (o) {
+                                json_object_set_new(o, "wipe_outcome",
+                                                    json_string(wipe_result_is_pass(res) ? "PASS" : "FAIL"));
+                                json_object_set_new(o, "outcome", json_string(is_pass ? "PASS" : "FAIL"));
+                                json_object_set_new(o, "verification",
+                                                    vres ? ui_verify_result_to_json(vres) : json_null());
+                        }
+                        ui_json_line(o);
+                } else {
                         print_result_human(res);
+                        if (vres)
+                                ui_print_verify_human(vres, res->identity.path);
+                        else if (is_verify)
+                                printf("FAIL  %s  not verified (the wipe did not finish)\n",
+                                       res->identity.path);
+                }
         }
-        double seconds = (double)(now_monotonic_ns() - ps.start_ns) / 1e9;
+        double seconds = (double)(now_monotonic_ns() - start_ns) / 1e9;
         if (cli.is_json)
-                print_json_line(json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o}", "event", "summary",
-                                          "targets", (json_int_t)n, "passed", (json_int_t)n_passed, "failed",
-                                          (json_int_t)(n - n_passed), "duration_seconds", seconds,
-                                          "bytes_written", (json_int_t)bytes, "interrupted",
-                                          stop_signal ? json_true() : json_false()));
+                ui_json_line(json_pack("{s:s, s:I, s:I, s:I, s:f, s:I, s:o}", "event", "summary", "targets",
+                                       (json_int_t)n, "passed", (json_int_t)n_passed, "failed",
+                                       (json_int_t)(n - n_passed), "duration_seconds", seconds,
+                                       "bytes_written", (json_int_t)bytes, "interrupted",
+                                       ui_stop_signal ? json_true() : json_false()));
         else
-                printf("%zu of %zu target%s erased%s\n", n_passed, n, n == 1 ? "" : "s",
-                       stop_signal ? " (interrupted)" : "");
+                printf("%zu of %zu target%s erased%s%s\n", n_passed, n, n == 1 ? "" : "s",
+                       is_verify ? " and verified" : " (not verified: --verify none)",
+                       ui_stop_signal ? " (interrupted)" : "");
         exit_code = n_passed == n && n_started == n ? KESU_EXIT_OK : KESU_EXIT_NOT_SANITIZED;
 
-out_jobs:
+out:
+        for (size_t i = 0; vjobs && i < n; i++)
+                verify_job_free(vjobs[i]);
         for (size_t i = 0; jobs && i < n; i++)
                 wipe_job_free(jobs[i]);
+        free(vjobs);
         free(jobs);
-        free(ps.last_bytes);
-        free(ps.rate);
-out_disks:
+        free(items);
         ui_disk_infos_free(disks, n);
         return exit_code;
 }

@@ -22,23 +22,23 @@ struct verify_extent {
         uint64_t len;
 };
 
-#define VERIFY_MIN_SUBSECTIONS 1000u
+#define VERIFY_MIN_SUBSECTIONS          1000u
 #define VERIFY_LOCATIONS_PER_SUBSECTION 2u
-#define VERIFY_DEFAULT_PERCENT 10.0
-#define VERIFY_EDGE_BYTES (1u << 20) /* partition-table areas: first and last MiB */
-#define VERIFY_MAX_LOCATION_BYTES (1u << 20)
+#define VERIFY_DEFAULT_PERCENT          10.0
+#define VERIFY_EDGE_BYTES               (1u << 20) /* partition-table areas: first and last MiB */
+#define VERIFY_MAX_LOCATION_BYTES       (1u << 20)
 
 struct verify_plan {
-        uint64_t seed;             /* everything random in the plan derives from it */
+        uint64_t seed; /* everything random in the plan derives from it */
         uint64_t device_bytes;
-        uint32_t sector_bytes;     /* every extent is aligned to it (but a file's odd tail) */
-        double percent;            /* requested coverage */
-        bool is_full;              /* the device is too small to sample: everything is read */
+        uint32_t sector_bytes; /* every extent is aligned to it (but a file's odd tail) */
+        double percent;        /* requested coverage */
+        bool is_full;          /* the device is too small to sample: everything is read */
         size_t n_subsections;
-        size_t n_locations;        /* pseudorandom locations (the independent samples) */
+        size_t n_locations;            /* pseudorandom locations (the independent samples) */
         struct verify_extent *extents; /* sorted by offset, non-overlapping, adjacent ones merged */
         size_t n_extents;
-        uint64_t planned_bytes;    /* sum of extent lengths */
+        uint64_t planned_bytes; /* sum of extent lengths */
 };
 
 /*
@@ -75,3 +75,84 @@ uint64_t verify_splitmix64(uint64_t *state);
 /* With n clean independent samples, the fraction of the device left unerased is below
  * 1 - (1 - confidence)^(1/n) at the given confidence. 1.0 for n = 0. */
 double verify_unerased_bound(size_t n_clean_samples, double confidence);
+
+/* ---- read-back --------------------------------------------------------------------------------- */
+
+enum verify_mode { VERIFY_MODE_SAMPLE, VERIFY_MODE_FULL };
+const char *verify_mode_to_string(enum verify_mode m);
+
+#define VERIFY_CONFIDENCE        0.99
+#define VERIFY_FOUND_BYTES       16
+#define VERIFY_MAX_MISMATCH_RUNS 10000u
+
+/* A run of sectors that did not hold what the pattern says, with the first bytes found in it. */
+struct verify_mismatch {
+        uint64_t first_lba;
+        uint64_t last_lba; /* inclusive */
+        uint8_t found[VERIFY_FOUND_BYTES];
+        size_t n_found;
+};
+
+struct verify_request {
+        struct wipe_pattern expect; /* what every byte must be (a RANDOM pattern carries its key) */
+        enum verify_mode mode;
+        double percent; /* sample mode; 0: VERIFY_DEFAULT_PERCENT */
+        uint64_t plan_seed;
+        bool has_plan_seed;               /* false: a seed is drawn (and recorded) */
+        const struct verify_extent *must; /* sample mode: areas always read (pre-wipe partitions) */
+        size_t n_must;
+        struct wipe_options io; /* engine, chunk size, queue depth */
+};
+
+struct verify_result {
+        enum verify_mode mode;
+        struct verify_plan plan;
+        struct wipe_pattern expect;
+        const char *engine;
+        uint64_t bytes_read;
+        uint64_t sectors_compared;
+        uint64_t sectors_mismatched;
+        struct verify_mismatch *mismatches; /* sorted, merged; at most VERIFY_MAX_MISMATCH_RUNS */
+        size_t n_mismatches;
+        bool is_mismatch_list_truncated;
+        struct wipe_range *unreadable; /* pass 0 */
+        size_t n_unreadable;
+        char **residual; /* signatures still found, each named; NULL-terminated */
+        size_t n_residual;
+        double confidence;
+        double unerased_bound;        /* 0 in full mode: every byte was read */
+        int64_t started_ns, ended_ns; /* CLOCK_REALTIME */
+        bool is_interrupted;
+        int error; /* why the verification itself could not run, or 0 */
+};
+
+/* PASS: ran to the end, every sector read and as expected, no residual signature. */
+bool verify_result_is_pass(const struct verify_result *r);
+
+/* One target's verification on its own thread (read-only: never writes). */
+struct verify_job;
+int verify_job_new(const struct verify_request *req, const struct disk_identity *id,
+                   struct verify_job **ret);
+/* Opens the target for reading (O_DIRECT where possible). */
+int verify_job_open(struct verify_job *j);
+int verify_job_start(struct verify_job *j);
+void verify_job_request_stop(struct verify_job *j);
+void verify_job_progress(const struct verify_job *j, uint64_t *ret_bytes_done, uint64_t *ret_bytes_total,
+                         bool *ret_is_done);
+int verify_job_done_fd(const struct verify_job *j);
+void verify_job_wait(struct verify_job *j);
+const struct verify_result *verify_job_result(const struct verify_job *j);
+struct verify_job *verify_job_free(struct verify_job *j);
+
+/* ---- residual signatures ------------------------------------------------------------------------ */
+
+/*
+ * Probes the whole device with libblkid for every partition table and superblock it knows (file
+ * systems, swap, RAID, LVM, LUKS), also at the given areas (where partitions were before the wipe),
+ * and looks for GPT headers at both their primary (LBA 1) and backup (last LBA) places, which
+ * libblkid ignores without a protective MBR. Each finding is one readable string, e.g.
+ * "ext4 file system \"Accounting\" at byte 1048576". Read-only.
+ */
+int verify_residual_probe(const char *path, uint64_t size_bytes, uint32_t sector_bytes,
+                          const struct verify_extent *areas, size_t n_areas, char ***ret_findings,
+                          size_t *ret_n);

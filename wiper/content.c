@@ -115,7 +115,9 @@ static int content_from_partitions(int fd, blkid_probe pr, struct disk_content *
                 /* An extended partition only holds other partitions. */
                 if (blkid_partition_is_extended(par))
                         continue;
-                if ((r = probe_superblock(fd, e->offset_bytes, e->size_bytes, e)) < 0)
+                /* One unreadable partition (bad sectors) leaves its file system unknown; the
+                 * partition list stays. */
+                if ((r = probe_superblock(fd, e->offset_bytes, e->size_bytes, e)) == -ENOMEM)
                         return r;
         }
         return 0;

@@ -118,16 +118,3 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
 /* Parses one line of /proc/self/mountinfo into *ret (source and target unescaped). */
 int mountinfo_parse_line(const char *line, struct sys_mount *ret);
-
-/* ---- range bookkeeping ----------------------------------------------------------------------- */
-
-struct wipe_range_list {
-        struct wipe_range *ranges;
-        size_t n;
-};
-
-/* Adds the byte range [offset, offset+len) of pass as logical sectors of sector_bytes, merging
- * with the previous range when they touch. Ranges must be added in ascending order per pass. */
-int wipe_range_add(struct wipe_range_list *l, unsigned pass, uint64_t offset, uint64_t len,
-                   uint32_t sector_bytes);
-void wipe_range_list_done(struct wipe_range_list *l);

@@ -403,6 +403,20 @@ struct wipe_result {
         int error; /* the errno behind a non-COMPLETED status, or 0 */
 };
 
+/* ---- range bookkeeping (also the verifier's unreadable ranges)
+ * ----------------------------------------------------------------------- */
+
+struct wipe_range_list {
+        struct wipe_range *ranges;
+        size_t n;
+};
+
+/* Adds the byte range [offset, offset+len) of pass as logical sectors of sector_bytes, merging
+ * with the previous range when they touch. Ranges must be added in ascending order per pass. */
+int wipe_range_add(struct wipe_range_list *l, unsigned pass, uint64_t offset, uint64_t len,
+                   uint32_t sector_bytes);
+void wipe_range_list_done(struct wipe_range_list *l);
+
 /* PASS for the wipe itself: every pass complete, nothing left unwritten. */
 bool wipe_result_is_pass(const struct wipe_result *r);
 

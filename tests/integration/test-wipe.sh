@@ -234,7 +234,7 @@ refuse "malformed passes" 2 "malformed pass list 'passes:0x00,0xZZ'" --method pa
 refuse "missing target" 2 "$T_DIR/absent: no such file or device" --verify none --yes "$T_DIR/absent"
 refuse "same target twice" 2 "are the same target" --verify none --yes "$keep" "$keep"
 refuse "no --yes without a terminal" 2 "no terminal to confirm on; pass --yes" --verify none "$keep"
-refuse "verification not built yet" 2 "--verify sample is not available" --yes "$keep"
+refuse "unknown verification mode" 2 "unknown verification mode 'quick'" --verify quick --yes "$keep"
 refuse "unknown option" 2 "unknown option '--frobnicate'" --frobnicate --yes "$keep"
 printf 'x%.0s' $(seq 100) >"$T_DIR/tiny.img"
 refuse "smaller than one sector" 2 "tiny.img is smaller than one sector" --verify none --yes "$T_DIR/tiny.img"

@@ -8,7 +8,10 @@
  * faultfs keeps everything else real — the kernel FUSE path, pwrite, O_DIRECT, fdatasync — and
  * injects only the faults.
  *
- *   kesu-faultfs [--bad OFFSET:LENGTH]... [--unplug-after BYTES] BACKING_FILE MOUNTPOINT
+ *   kesu-faultfs [--bad OFFSET:LENGTH]... [--bad-write OFFSET:LENGTH]... [--unplug-after BYTES]
+ *                BACKING_FILE MOUNTPOINT
+ * (--bad-write: only writes fail there; reads return what was there before — a sector that
+ * cannot be overwritten but still gives up its old data.)
  *
  * MOUNTPOINT then holds one regular file, disk.img, whose content is BACKING_FILE. Its size is
  * fixed: truncation and writes past the end fail with EPERM. Each read or write request that
@@ -46,6 +49,7 @@
 struct byte_range {
         uint64_t offset;
         uint64_t length;
+        bool is_write_only; /* --bad-write: reads of the range still work (old data survives) */
 };
 
 static int backing_fd = -1;
@@ -63,10 +67,11 @@ static void on_sigusr1(int sig)
         atomic_store(&is_unplugged, true);
 }
 
-static bool overlaps_bad_range(uint64_t offset, uint64_t length)
+static bool overlaps_bad_range(uint64_t offset, uint64_t length, bool is_write)
 {
         for (size_t i = 0; i < n_bad_ranges; i++)
-                if (offset < bad_ranges[i].offset + bad_ranges[i].length &&
+                if ((is_write || !bad_ranges[i].is_write_only) &&
+                    offset < bad_ranges[i].offset + bad_ranges[i].length &&
                     bad_ranges[i].offset < offset + length)
                         return true;
         return false;
@@ -132,7 +137,7 @@ static int faultfs_utimens(const char *path, const struct timespec tv[2], struct
 static int faultfs_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
 {
         (void)path, (void)fi;
-        if (atomic_load(&is_unplugged) || overlaps_bad_range((uint64_t)offset, size))
+        if (atomic_load(&is_unplugged) || overlaps_bad_range((uint64_t)offset, size, false))
                 return -EIO;
         ssize_t n = pread(backing_fd, buf, size, offset);
         return n < 0 ? -errno : (int)n;
@@ -142,7 +147,7 @@ static int faultfs_write(const char *path, const char *buf, size_t size, off_t o
                          struct fuse_file_info *fi)
 {
         (void)path, (void)fi;
-        if (atomic_load(&is_unplugged) || overlaps_bad_range((uint64_t)offset, size))
+        if (atomic_load(&is_unplugged) || overlaps_bad_range((uint64_t)offset, size, true))
                 return -EIO;
         if ((uint64_t)offset + size > disk_size_bytes)
                 return -EPERM;
@@ -235,6 +240,7 @@ int main(int argc, char *argv[])
 {
         static const struct option options[] = {
                 { "bad", required_argument, NULL, 'b' },
+                { "bad-write", required_argument, NULL, 'w' },
                 { "unplug-after", required_argument, NULL, 'u' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
@@ -244,10 +250,12 @@ int main(int argc, char *argv[])
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'b':
+                case 'w':
                         if (n_bad_ranges >= ELEMENTSOF(bad_ranges))
                                 return fail("too many --bad ranges", NULL);
                         if (parse_bad_range(optarg, &bad_ranges[n_bad_ranges]) < 0)
                                 return fail("--bad wants OFFSET:LENGTH, e.g. 4M:64K", optarg);
+                        bad_ranges[n_bad_ranges].is_write_only = c == 'w';
                         n_bad_ranges++;
                         break;
                 case 'u':
@@ -256,7 +264,8 @@ int main(int argc, char *argv[])
                         has_unplug_limit = true;
                         break;
                 case 'h':
-                        printf("Usage: %s [--bad OFFSET:LENGTH]... [--unplug-after BYTES] "
+                        printf("Usage: %s [--bad OFFSET:LENGTH]... [--bad-write OFFSET:LENGTH]... "
+                               "[--unplug-after BYTES] "
                                "BACKING_FILE MOUNTPOINT\n",
                                argv[0]);
                         return 0;
