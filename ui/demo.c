@@ -2,8 +2,8 @@
 /*
  * `kesu demo`: the main job on a virtual disk, needing no spare hardware: make a disk image with a
  * file system holding sample municipal documents, show every attached disk and the virtual one as
- * `kesu list` sees them, erase it exactly as `kesu wipe` does, and show that nothing is left.
- * (Verification and certificates join as they land.)
+ * `kesu list` sees them, erase and verify it exactly as `kesu wipe` does, and show that nothing is
+ * left. (Certificates join when they land.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -153,9 +153,10 @@ int ui_cmd_demo(int argc, char **argv)
         ui_print_disk_table(stdout, disks, n);
         ui_disk_infos_free(disks, n);
 
-        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream):\n");
+        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), then reading a NIST SP 800-88\n"
+               "sample back against the regenerated keystream:\n");
         fflush(stdout);
-        char *wipe_argv[] = { "wipe", "--method", "random", "--verify", "none", "--yes", disk, NULL };
+        char *wipe_argv[] = { "wipe", "--method", "random", "--verify", "sample", "--yes", disk, NULL };
         optind = 0; /* a fresh getopt scan for the wipe command */
         exit_code = ui_cmd_wipe((int)ELEMENTSOF(wipe_argv) - 1, wipe_argv);
         if (exit_code != KESU_EXIT_OK)
@@ -174,7 +175,7 @@ int ui_cmd_demo(int argc, char **argv)
                 exit_code = KESU_EXIT_NOT_SANITIZED;
                 goto out;
         }
-        printf("\nNext (coming in later releases): sample verification and a signed certificate.\n");
+        printf("\nNext (coming in a later release): a signed, QR-coded disposal certificate.\n");
 out:
         remove_tree(dir, disk, docs);
         return exit_code;
