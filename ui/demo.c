@@ -153,7 +153,8 @@ int ui_cmd_demo(int argc, char **argv)
         ui_print_disk_table(stdout, disks, n);
         ui_disk_infos_free(disks, n);
 
-        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), then reading a NIST SP 800-88\n"
+        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), then reading a NIST SP "
+               "800-88\n"
                "sample back against the regenerated keystream:\n");
         fflush(stdout);
         char *wipe_argv[] = { "wipe", "--method", "random", "--verify", "sample", "--yes", disk, NULL };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* kesu: entry point and command dispatch. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@ static void help(void)
                "  list [--json] [--watch] [TARGET...]   disks with identity, content and protection\n"
                "  wipe [OPTIONS] TARGET...              erase targets in parallel (see 'kesu wipe --help')\n"
                "  verify --expect WHAT [OPTIONS] TARGET prove what a disk holds (see 'kesu verify --help')\n"
+               "  key init|show                         the appliance's signing key\n"
+               "  cert verify --key PUB FILE|DIR…       the auditor's check of certificates and their "
+               "chain\n"
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
@@ -25,6 +29,11 @@ static void help(void)
 
 int main(int argc, char **argv)
 {
+        /* libsodium first: secrets live in its guarded memory from the start. */
+        if (sodium_init() < 0) {
+                ui_error("cannot initialise libsodium");
+                return KESU_EXIT_NOT_SANITIZED;
+        }
         if (argc < 2) {
                 help();
                 return KESU_EXIT_USAGE;
@@ -44,6 +53,10 @@ int main(int argc, char **argv)
                 return ui_cmd_wipe(argc - 1, argv + 1);
         if (strcmp(cmd, "verify") == 0)
                 return ui_cmd_verify(argc - 1, argv + 1);
+        if (strcmp(cmd, "key") == 0)
+                return ui_cmd_key(argc - 1, argv + 1);
+        if (strcmp(cmd, "cert") == 0)
+                return ui_cmd_cert(argc - 1, argv + 1);
         if (strcmp(cmd, "demo") == 0)
                 return ui_cmd_demo(argc - 1, argv + 1);
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 
+#include "certificates.h"
 #include "verifier.h"
 #include "wiper.h"
 
@@ -102,6 +103,24 @@ json_t *ui_verify_result_to_json(const struct verify_result *r);
 void ui_print_verify_human(const struct verify_result *r, const char *path);
 extern const struct ui_job_ops ui_verify_job_ops;
 
+/* ---- keys and certificates ----------------------------------------------------------------- */
+
+/* A passphrase in sodium_malloc memory. */
+struct ui_passphrase {
+        char *text;
+        size_t len;
+};
+/* From a file (one line) or, on a terminal, asked for without echo (twice when is_new). Reports
+ * its own errors. */
+int ui_passphrase_get(const char *file, const char *what, bool is_new, struct ui_passphrase *ret);
+void ui_passphrase_free(struct ui_passphrase *p);
+/* Why a secret key could not be unlocked, for the operator. */
+const char *ui_key_error(int r);
+/* A QR code drawn with block characters. */
+void ui_print_qr(FILE *f, const char *text);
+
+int ui_cmd_key(int argc, char **argv);
+int ui_cmd_cert(int argc, char **argv);
 int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);
 int ui_cmd_wipe(int argc, char **argv);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -21,6 +22,17 @@ struct wipe_cli {
         uint64_t plan_seed;
         bool has_plan_seed;
         struct wipe_options opts;
+        /* the certificate */
+        bool is_no_cert;
+        bool is_print;
+        const char *printer;
+        const char *config;
+        const char *cert_dir;
+        const char *key;
+        const char *ledger;
+        const char *passphrase_file;
+        const char *assets; /* one, or one per target, comma-separated */
+        struct cert_context ctx;
 };
 
 /* Seconds from this process's start (as the kernel counts it, exec included) to t (CLOCK_BOOTTIME). */
@@ -155,6 +167,17 @@ static void wipe_help(void)
                "                     (every byte read back) or none\n"
                "  --sample-percent P coverage of the sample (default 10)\n"
                "  --plan-seed S      the sample plan's seed (hex; default: drawn and reported)\n"
+               "\nThe certificate (one per target; --no-cert for none):\n"
+               "  --operator ID --witness ID    the two people doing the work (must differ)\n"
+               "  --asset NUMBER[,NUMBER…]      asset number(s): one for all targets or one each\n"
+               "  --class 1|2|3|3A|3B|3C        confidentiality class before sanitization\n"
+               "  --destination D               internal-reuse, external-reuse, lease-return, recycling,\n"
+               "                                destruction\n"
+               "  --organization NAME  --media-source TEXT\n"
+               "  --key FILE (appliance.key) --passphrase-file F --cert-dir DIR (export stick)\n"
+               "  --ledger FILE (default: ledger.jsonl beside the key)  --print [--printer NAME]\n"
+               "  --config FILE      key = value defaults (organization, key, cert-dir, ledger,\n"
+               "                     printer, media-source); default /etc/kesu/kesu.conf if present\n"
                "  --yes              do not ask for confirmation (required without a terminal)\n"
                "  --json             JSON Lines events on stdout\n"
                "  --engine E         auto (default), io_uring or sync\n"
@@ -188,6 +211,21 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                 { "queue-depth", required_argument, NULL, 'q' },
                 { "sample-percent", required_argument, NULL, 'p' },
                 { "plan-seed", required_argument, NULL, 's' },
+                { "operator", required_argument, NULL, 'O' },
+                { "witness", required_argument, NULL, 'W' },
+                { "asset", required_argument, NULL, 'A' },
+                { "class", required_argument, NULL, 'C' },
+                { "destination", required_argument, NULL, 'D' },
+                { "organization", required_argument, NULL, 'G' },
+                { "media-source", required_argument, NULL, 'S' },
+                { "cert-dir", required_argument, NULL, 'R' },
+                { "key", required_argument, NULL, 'K' },
+                { "ledger", required_argument, NULL, 'L' },
+                { "passphrase-file", required_argument, NULL, 'P' },
+                { "config", required_argument, NULL, 'F' },
+                { "no-cert", no_argument, NULL, 'N' },
+                { "print", no_argument, NULL, 'X' },
+                { "printer", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -250,12 +288,58 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                         }
                         cli->has_plan_seed = true;
                         break;
+                case 'O':
+                        cli->ctx.operator_id = optarg;
+                        break;
+                case 'W':
+                        cli->ctx.witness_id = optarg;
+                        break;
+                case 'A':
+                        cli->assets = optarg;
+                        break;
+                case 'C':
+                        cli->ctx.class_label = optarg;
+                        break;
+                case 'D':
+                        cli->ctx.destination = optarg;
+                        break;
+                case 'G':
+                        cli->ctx.organization = optarg;
+                        break;
+                case 'S':
+                        cli->ctx.media_source = optarg;
+                        break;
+                case 'R':
+                        cli->cert_dir = optarg;
+                        break;
+                case 'K':
+                        cli->key = optarg;
+                        break;
+                case 'L':
+                        cli->ledger = optarg;
+                        break;
+                case 'P':
+                        cli->passphrase_file = optarg;
+                        break;
+                case 'F':
+                        cli->config = optarg;
+                        break;
+                case 'N':
+                        cli->is_no_cert = true;
+                        break;
+                case 'X':
+                        cli->is_print = true;
+                        break;
+                case 'T':
+                        cli->printer = optarg;
+                        cli->is_print = true;
+                        break;
                 case 'h':
                         wipe_help();
                         return 1;
                 case '?':
                 default:
-                        if (optopt && strchr("mvecqps", optopt))
+                        if (optopt && strchr("mvecqpsOWACDGSRKLPFT", optopt))
                                 ui_error("wipe: option '%s' needs a value", argv[optind - 1]);
                         else
                                 ui_error("wipe: unknown option '%s' (see 'kesu wipe --help')",
@@ -399,6 +483,174 @@ static int verify_wipes(struct wipe_job **wipes, struct disk_info *disks, size_t
         return 0;
 }
 
+/* key = value lines; fills what the command line left unset. The text stays alive in *ret_text. */
+static int load_config(struct wipe_cli *cli, char **ret_text)
+{
+        const char *path = cli->config ? cli->config : "/etc/kesu/kesu.conf";
+        char *text = NULL;
+        int r = read_full_file(path, &text, NULL);
+        if (r == -ENOENT && !cli->config)
+                return 0;
+        if (r < 0) {
+                ui_error("wipe: cannot read the configuration %s: %s", path, strerror(-r));
+                return r;
+        }
+        struct {
+                const char *name;
+                const char **field;
+        } keys[] = {
+                { "organization", &cli->ctx.organization },
+                { "media-source", &cli->ctx.media_source },
+                { "key", &cli->key },
+                { "cert-dir", &cli->cert_dir },
+                { "ledger", &cli->ledger },
+                { "printer", &cli->printer },
+        };
+        unsigned lineno = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                lineno++;
+                strstrip(line);
+                if (!*line || *line == '#')
+                        continue;
+                char *eq = strchr(line, '=');
+                if (!eq) {
+                        ui_error("wipe: %s line %u: expected 'key = value'", path, lineno);
+                        free(text);
+                        return -EINVAL;
+                }
+                *eq = 0;
+                char *name = strstrip(line), *value = strstrip(eq + 1);
+                size_t k;
+                for (k = 0; k < ELEMENTSOF(keys); k++)
+                        if (strcmp(name, keys[k].name) == 0)
+                                break;
+                if (k == ELEMENTSOF(keys)) {
+                        ui_error("wipe: %s line %u: unknown setting '%s'", path, lineno, name);
+                        free(text);
+                        return -EINVAL;
+                }
+                if (!*keys[k].field)
+                        *keys[k].field = value;
+        }
+        *ret_text = text;
+        return 0;
+}
+
+struct cert_setup {
+        struct cert_secret_key *key;
+        struct cert_issuer *issuer;
+        char **assets; /* one per target */
+        char *config_text;
+};
+
+static void cert_setup_done(struct cert_setup *cs)
+{
+        cert_issuer_free(cs->issuer);
+        cert_secret_key_free(cs->key);
+        strv_free(cs->assets);
+        free(cs->config_text);
+        *cs = (struct cert_setup){ 0 };
+}
+
+/* Everything a certificate needs, checked and unlocked before a single byte is written: a wrong
+ * passphrase or a missing export stick must leave the disks untouched. Returns an exit code, or
+ * -1 to go on. */
+static int cert_prepare(struct wipe_cli *cli, size_t n_targets, struct cert_setup *cs)
+{
+        if (load_config(cli, &cs->config_text) < 0)
+                return KESU_EXIT_USAGE;
+        if (cli->is_no_cert)
+                return -1;
+        static const char *const needed[] = { "--operator",    "--witness", "--asset",   "--class",
+                                              "--destination", "--key",     "--cert-dir" };
+        const char *values[] = { cli->ctx.operator_id, cli->ctx.witness_id,  cli->assets,
+                                 cli->ctx.class_label, cli->ctx.destination, cli->key,
+                                 cli->cert_dir };
+        for (size_t i = 0; i < ELEMENTSOF(needed); i++)
+                if (!values[i] || !*values[i]) {
+                        ui_error("wipe: a certificate needs %s (or pass --no-cert)", needed[i]);
+                        return KESU_EXIT_USAGE;
+                }
+        if (strcmp(cli->ctx.operator_id, cli->ctx.witness_id) == 0) {
+                ui_error("wipe: the witness must be another person than the operator (two people check the "
+                         "work)");
+                return KESU_EXIT_USAGE;
+        }
+        if (!cert_class_is_valid(cli->ctx.class_label)) {
+                ui_error("wipe: unknown confidentiality class '%s' (1, 2, 3, 3A, 3B, 3C)",
+                         cli->ctx.class_label);
+                return KESU_EXIT_USAGE;
+        }
+        if (!cert_destination_is_valid(cli->ctx.destination)) {
+                ui_error("wipe: unknown destination '%s' (internal-reuse, external-reuse, lease-return, "
+                         "recycling, "
+                         "destruction)",
+                         cli->ctx.destination);
+                return KESU_EXIT_USAGE;
+        }
+        /* asset numbers: one for all, or one per target */
+        size_t n_assets = 1;
+        for (const char *p = cli->assets; *p; p++)
+                n_assets += *p == ',';
+        if (n_assets != 1 && n_assets != n_targets) {
+                ui_error("wipe: %zu asset numbers for %zu targets (give one, or one per target)", n_assets,
+                         n_targets);
+                return KESU_EXIT_USAGE;
+        }
+        cs->assets = calloc(n_targets + 1, sizeof *cs->assets);
+        if (!cs->assets)
+                return KESU_EXIT_USAGE;
+        _cleanup_free_ char *copy = strdup(cli->assets);
+        char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL;
+        for (size_t i = 0; i < n_targets; i++) {
+                cs->assets[i] = strdup(tok ? tok : "");
+                if (n_assets > 1)
+                        tok = strtok_r(NULL, ",", &save);
+        }
+
+        struct ui_passphrase pass;
+        if (ui_passphrase_get(cli->passphrase_file, cli->key, false, &pass) < 0)
+                return KESU_EXIT_USAGE;
+        int r = cert_key_unlock(cli->key, pass.text, pass.len, &cs->key);
+        ui_passphrase_free(&pass);
+        if (r < 0) {
+                ui_error("wipe: cannot unlock the signing key %s: %s; nothing was written", cli->key,
+                         ui_key_error(r));
+                return KESU_EXIT_USAGE;
+        }
+        char ledger[PATH_MAX];
+        if (cli->ledger)
+                snprintf(ledger, sizeof ledger, "%s", cli->ledger);
+        else {
+                snprintf(ledger, sizeof ledger, "%s", cli->key);
+                char *slash = strrchr(ledger, '/');
+                snprintf(slash ? slash + 1 : ledger,
+                         sizeof ledger - (size_t)(slash ? slash + 1 - ledger : 0), "%s", "ledger.jsonl");
+        }
+        r = cert_issuer_open(cli->cert_dir, ledger, cs->key, &cs->issuer);
+        if (r < 0) {
+                if (r == -ENOENT || r == -ENOTDIR)
+                        ui_error("wipe: the certificate folder %s does not exist (is the export stick "
+                                 "attached?); "
+                                 "nothing was written",
+                                 cli->cert_dir);
+                else if (r == -EBUSY)
+                        ui_error("wipe: the ledger %s is in use by another kesu; nothing was written",
+                                 ledger);
+                else if (r == -EBADMSG)
+                        ui_error("wipe: the ledger %s does not chain (damaged?); it is left as it is and "
+                                 "nothing was "
+                                 "written",
+                                 ledger);
+                else
+                        ui_error("wipe: cannot open the ledger %s: %s; nothing was written", ledger,
+                                 strerror(-r));
+                return KESU_EXIT_USAGE;
+        }
+        return -1;
+}
+
 int ui_cmd_wipe(int argc, char **argv)
 {
         struct wipe_cli cli;
@@ -439,8 +691,11 @@ int ui_cmd_wipe(int argc, char **argv)
         struct wipe_job **jobs = NULL;
         struct verify_job **vjobs = NULL;
         struct ui_progress_item *items = NULL;
+        struct cert_setup cs = { 0 };
         int exit_code = check_targets(disks, n);
         if (exit_code >= 0)
+                goto out;
+        if ((exit_code = cert_prepare(&cli, n, &cs)) >= 0)
                 goto out;
         if (!cli.is_yes && !confirm(disks, n, &method)) {
                 ui_error("wipe: not confirmed; nothing was written");
@@ -503,9 +758,37 @@ int ui_cmd_wipe(int argc, char **argv)
         for (size_t i = 0; i < n_started; i++) {
                 const struct wipe_result *res = wipe_job_result(jobs[i]);
                 const struct verify_result *vres = vjobs[i] ? verify_job_result(vjobs[i]) : NULL;
-                /* PASS needs a clean wipe and, unless verification was declined, a clean verification. */
+                /* PASS needs a clean wipe and, unless verification was declined, a clean verification;
+                 * with a certificate, also the level its class requires. */
                 bool is_pass =
                         wipe_result_is_pass(res) && (!is_verify || (vres && verify_result_is_pass(vres)));
+                struct cert_issued issued = { 0 };
+                int cert_r = 0;
+                if (cs.issuer) {
+                        struct cert_context ctx = cli.ctx;
+                        ctx.asset_number = cs.assets[i];
+                        /* also a failed or interrupted job: its record says FAIL */
+                        cert_r =
+                                cert_issue(cs.issuer, &ctx, &disks[i], res, vres, cli.verify, true, &issued);
+                        if (cert_r < 0) {
+                                ui_error("wipe: the certificate for %s could not be filed: %s",
+                                         res->identity.path, strerror(-cert_r));
+                                is_pass = false;
+                        } else
+                                is_pass = strcmp(issued.result, "PASS") == 0;
+                        if (cert_r >= 0 && issued.pdf_error < 0)
+                                ui_error("wipe: the PDF of %s could not be made: %s (the signed record is "
+                                         "filed)",
+                                         issued.serial, strerror(-issued.pdf_error));
+                }
+                int print_job = 0, print_r = 0;
+                if (cs.issuer && cert_r >= 0 && cli.is_print && issued.pdf_path[0]) {
+                        print_r = cert_print(issued.pdf_path, cli.printer, issued.serial, &print_job);
+                        if (print_r < 0)
+                                ui_error("wipe: printing %s failed: %s (the certificate is filed)",
+                                         issued.serial,
+                                         print_r == -ENOENT ? "no printer" : strerror(-print_r));
+                }
                 n_passed += is_pass;
                 bytes += res->bytes_written;
                 if (cli.is_json) {
@@ -516,6 +799,21 @@ int ui_cmd_wipe(int argc, char **argv)
                                 json_object_set_new(o, "outcome", json_string(is_pass ? "PASS" : "FAIL"));
                                 json_object_set_new(o, "verification",
                                                     vres ? ui_verify_result_to_json(vres) : json_null());
+                                json_object_set_new(
+                                        o, "certificate",
+                                        cs.issuer && cert_r >= 0
+                                                ? json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:o}",
+                                                            "serial", issued.serial, "sequence",
+                                                            (json_int_t)issued.sequence, "result",
+                                                            issued.result, "hash", issued.hash, "json",
+                                                            issued.json_path, "signature", issued.sig_path,
+                                                            "pdf",
+                                                            issued.pdf_path[0] ? json_string(issued.pdf_path)
+                                                                               : json_null(),
+                                                            "qr", issued.qr_payload, "print_job",
+                                                            print_job > 0 ? json_integer(print_job)
+                                                                          : json_null())
+                                                : json_null());
                         }
                         ui_json_line(o);
                 } else {
@@ -525,6 +823,15 @@ int ui_cmd_wipe(int argc, char **argv)
                         else if (is_verify)
                                 printf("FAIL  %s  not verified (the wipe did not finish)\n",
                                        res->identity.path);
+                        if (cs.issuer && cert_r >= 0) {
+                                printf("%s  %s  certificate %s (sequence %" PRIu64 ")\n      %s\n      %s\n",
+                                       issued.result, res->identity.path, issued.serial, issued.sequence,
+                                       issued.json_path, issued.sig_path);
+                                if (issued.pdf_path[0])
+                                        printf("      %s\n", issued.pdf_path);
+                                if (print_job > 0)
+                                        printf("      printed: job %d\n", print_job);
+                        }
                 }
         }
         double seconds = (double)(now_monotonic_ns() - start_ns) / 1e9;
@@ -548,6 +855,7 @@ out:
         free(vjobs);
         free(jobs);
         free(items);
+        cert_setup_done(&cs);
         ui_disk_infos_free(disks, n);
         return exit_code;
 }

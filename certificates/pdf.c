@@ -1,0 +1,1084 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The certificate as an A4 PDF: cairo draws, pango sets every piece of text (Japanese and English in
+ * Noto Sans CJK JP), libqrencode makes the QR code. The result comes first, in a coloured band;
+ * the QR code sits beside a short summary right under it, so both are always on page 1. The six
+ * sections follow in two columns, row by row, onto a second page when they do not fit. The page is
+ * laid out twice: once into nothing to count the pages ("page 1 / 2"), then into the file.
+ *
+ * Everything shown comes from the record; a value that is missing or empty shows as "—".
+ */
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <pango/pangocairo.h>
+#include <qrencode.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "certificates.h"
+#include "common.h"
+
+#define MM               (72.0 / 25.4)
+#define PAGE_WIDTH       595.276
+#define PAGE_HEIGHT      841.89
+#define MARGIN_X         (14 * MM)
+#define MARGIN_TOP       (13 * MM)
+#define MARGIN_BOTTOM    (14 * MM)
+#define CONTENT_WIDTH    (PAGE_WIDTH - 2 * MARGIN_X)
+#define COLUMN_GAP       (5 * MM)
+#define COLUMN_WIDTH     ((CONTENT_WIDTH - COLUMN_GAP) / 2)
+#define LABEL_WIDTH      (33 * MM)
+#define CELL_PAD_X       2.5
+#define CELL_PAD_Y       1.6
+#define TABLE_FONT       7.5
+#define SECTION_FONT     9.0
+#define SECTION_HEIGHT   14.0
+#define QR_SYMBOL_WIDTH  (40 * MM) /* the dark modules; the quiet zone comes on top */
+#define QR_QUIET_MODULES 4
+#define SIGNATURE_HEIGHT (24 * MM)
+#define MAX_LIST_ROWS    12 /* longer lists (mismatches, reasons) say how many more */
+#define FONT_FAMILY      "Noto Sans CJK JP"
+#define DASH             "—"
+
+struct rgb {
+        double r, g, b;
+};
+
+static const struct rgb INK = { 0.08, 0.08, 0.10 };
+static const struct rgb MUTED = { 0.33, 0.35, 0.40 };
+static const struct rgb NAVY = { 0.11, 0.22, 0.37 };
+static const struct rgb RULE = { 0.78, 0.80, 0.84 };
+static const struct rgb SHADE = { 0.92, 0.94, 0.97 };
+static const struct rgb WHITE = { 1, 1, 1 };
+static const struct rgb PASS_GREEN = { 0.09, 0.47, 0.22 };
+static const struct rgb FAIL_RED = { 0.72, 0.11, 0.11 };
+static const struct rgb FAIL_TINT = { 0.99, 0.93, 0.93 };
+
+/* One line of a section: a header (label only) or a label/value row. */
+struct row {
+        bool is_header;
+        char *label;
+        char *value;
+        double height;
+};
+
+struct rows {
+        struct row *items;
+        size_t n, allocated;
+        int error; /* the first allocation failure; reported once at the end */
+};
+
+struct doc {
+        cairo_t *cr;
+        PangoContext *pango;
+        const json_t *record;
+        const char *qr_payload;
+        const char *key_fingerprint;
+        int page;    /* the current page, from 1 */
+        int n_pages; /* 0 while counting */
+};
+
+/* ---- the record, read defensively ------------------------------------------------------------- */
+
+/* Follows a dotted path ("media.model") through objects; NULL when any step is missing. */
+static const json_t *jget(const json_t *o, const char *path)
+{
+        char key[64];
+
+        while (o && *path) {
+                size_t n = strcspn(path, ".");
+                if (n >= sizeof(key))
+                        return NULL;
+                memcpy(key, path, n);
+                key[n] = 0;
+                o = json_is_object(o) ? json_object_get(o, key) : NULL;
+                path += n + (path[n] == '.');
+        }
+        return o;
+}
+
+/* A non-empty string value, or NULL. */
+static const char *jstr(const json_t *o, const char *path)
+{
+        const json_t *v = jget(o, path);
+        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+        return s && *s ? s : NULL;
+}
+
+static bool jint(const json_t *o, const char *path, json_int_t *ret)
+{
+        const json_t *v = jget(o, path);
+        if (json_is_integer(v)) {
+                *ret = json_integer_value(v);
+                return true;
+        }
+        /* integers that arrive as decimal strings are read as well */
+        const char *s = jstr(o, path);
+        uint64_t u;
+        if (s && parse_u64(s, &u) >= 0 && u <= INT64_MAX) {
+                *ret = (json_int_t)u;
+                return true;
+        }
+        return false;
+}
+
+/* "1,234,567" (ASCII digits, grouped by three). */
+static void format_grouped(json_int_t value, char out[32])
+{
+        char digits[24];
+        uint64_t mag = value < 0 ? -(uint64_t)value : (uint64_t)value;
+        int n = snprintf(digits, sizeof(digits), "%" PRIu64, mag);
+        char *p = out;
+
+        if (value < 0)
+                *p++ = '-';
+        for (int i = 0; i < n; i++) {
+                if (i > 0 && (n - i) % 3 == 0)
+                        *p++ = ',';
+                *p++ = digits[i];
+        }
+        *p = 0;
+}
+
+/* The value as text: a string as it is, an integer grouped, anything else NULL. */
+static void jtext(const json_t *o, const char *path, char buf[32], const char **ret)
+{
+        const json_t *v = jget(o, path);
+        if (json_is_integer(v)) {
+                format_grouped(json_integer_value(v), buf);
+                *ret = buf;
+        } else
+                *ret = jstr(o, path);
+}
+
+static const char *or_dash(const char *s)
+{
+        return s && *s ? s : DASH;
+}
+
+/* Japanese beside the record's own word, for the small vocabularies the record uses. */
+static const char *japanese_for(const char *word)
+{
+        static const char *const table[][2] = {
+                { "PASS", "合格" },
+                { "FAIL", "不合格" },
+                { "Clear", "クリア" },
+                { "Purge", "パージ" },
+                { "Destroy", "破壊" },
+                { "internal-reuse", "組織内で再利用" },
+                { "external-reuse", "組織外で再利用" },
+                { "lease-return", "リース返却" },
+                { "recycling", "リサイクル" },
+                { "destruction", "物理破壊" },
+                { "overwrite", "上書き" },
+                { "block-erase", "ブロック消去" },
+                { "crypto-erase", "暗号消去" },
+                { "sanitize", "サニタイズ" },
+                { "completed", "完了" },
+                { "failed", "失敗" },
+                { "interrupted", "中断" },
+                { "cancelled", "取消" },
+                { "sample", "抽出検証" },
+                { "full", "全数検証" },
+                { "none", "なし" },
+                { "yes", "はい" },
+                { "no", "いいえ" },
+        };
+
+        if (!word)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (strcmp(table[i][0], word) == 0)
+                        return table[i][1];
+        return NULL;
+}
+
+/* ---- rows ---------------------------------------------------------------------------------------- */
+
+static void rows_done(struct rows *t)
+{
+        for (size_t i = 0; i < t->n; i++) {
+                free(t->items[i].label);
+                free(t->items[i].value);
+        }
+        free(t->items);
+        *t = (struct rows){};
+}
+
+static void rows_push(struct rows *t, bool is_header, const char *label, char *value_owned)
+{
+        if (t->error)
+                goto fail;
+        if (t->n == t->allocated) {
+                size_t k = t->allocated ? 2 * t->allocated : 64;
+                struct row *n = realloc(t->items, k * sizeof(*n));
+                if (!n)
+                        goto fail;
+                t->items = n;
+                t->allocated = k;
+        }
+        char *l = strdup(label ? label : "");
+        if (!l)
+                goto fail;
+        t->items[t->n++] = (struct row){ .is_header = is_header, .label = l, .value = value_owned };
+        return;
+fail:
+        free(value_owned);
+        t->error = -ENOMEM;
+}
+
+static void header(struct rows *t, const char *title)
+{
+        rows_push(t, true, title, NULL);
+}
+
+static void rowf(struct rows *t, const char *label, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void rowf(struct rows *t, const char *label, const char *fmt, ...)
+{
+        char *v = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&v, fmt, ap) < 0)
+                v = NULL;
+        va_end(ap);
+        if (!v) {
+                t->error = -ENOMEM;
+                return;
+        }
+        rows_push(t, false, label, v);
+}
+
+static void row(struct rows *t, const char *label, const char *value)
+{
+        rowf(t, label, "%s", or_dash(value));
+}
+
+/* A row for a word of the record's vocabulary: "パージ Purge". */
+static void row_word(struct rows *t, const char *label, const char *word)
+{
+        const char *ja = japanese_for(word);
+        if (ja)
+                rowf(t, label, "%s %s", ja, word);
+        else
+                row(t, label, word);
+}
+
+static void row_bytes(struct rows *t, const char *label, const json_t *o, const char *path)
+{
+        char buf[32];
+        json_int_t v;
+
+        if (!jint(o, path, &v)) {
+                row(t, label, NULL);
+                return;
+        }
+        format_grouped(v, buf);
+        rowf(t, label, "%s bytes", buf);
+}
+
+/* "2026-11-23T19:00:00+09:00" → "2026-11-23 19:00:00 JST"; anything unexpected as it is. */
+static void format_time(const char *s, const char *zone_suffix, const char *zone, char out[64])
+{
+        size_t n = s ? strlen(s) : 0;
+        if (n >= 19 && s[10] == 'T' && strcmp(s + 19, zone_suffix) == 0)
+                snprintf(out, 64, "%.10s %.8s %s", s, s + 11, zone);
+        else
+                snprintf(out, 64, "%s", or_dash(s));
+}
+
+static void row_time(struct rows *t, const char *label, const json_t *r, const char *jst_path,
+                     const char *utc_path)
+{
+        char jst[64], utc[64];
+        format_time(jstr(r, jst_path), "+09:00", "JST", jst);
+        format_time(jstr(r, utc_path), "Z", "UTC", utc);
+        rowf(t, label, "%s\n%s", jst, utc);
+}
+
+/* "1.234" seconds → "1.234 s", with h:mm:ss beside it from a minute on. */
+static void row_duration(struct rows *t, const char *label, const json_t *r)
+{
+        const char *s = jstr(r, "times.duration_seconds");
+        char *end = NULL;
+        double sec = s ? strtod(s, &end) : -1;
+
+        if (!s || end == s || *end || sec < 0) {
+                row(t, label, s);
+                return;
+        }
+        if (sec < 60) {
+                rowf(t, label, "%s 秒 s", s);
+                return;
+        }
+        uint64_t whole = (uint64_t)sec;
+        rowf(t, label, "%s 秒 s (%" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ")", s, whole / 3600, whole / 60 % 60,
+             whole % 60);
+}
+
+/* One row per string of an array (the label on the first), "なし none" when it is empty. */
+static void rows_strings(struct rows *t, const char *label, const json_t *array)
+{
+        size_t i, n = json_array_size(array);
+
+        if (n == 0) {
+                row(t, label, "なし none");
+                return;
+        }
+        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
+                const char *s = json_string_value(json_array_get(array, i));
+                rowf(t, i == 0 ? label : "", "• %s", or_dash(s));
+        }
+        if (i < n)
+                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - i, n - i);
+}
+
+/* ---- the six sections ----------------------------------------------------------------------------- */
+
+static void section_media(struct rows *t, const json_t *r)
+{
+        const json_t *m = jget(r, "media");
+        char buf[32], gb[64];
+        json_int_t v;
+
+        header(t, "1  媒体 Media");
+        row(t, "製造者 Manufacturer", jstr(m, "manufacturer"));
+        row(t, "型番 Model", jstr(m, "model"));
+        row(t, "シリアル番号 Serial", jstr(m, "serial"));
+        row(t, "WWN", jstr(m, "wwn"));
+        row(t, "ファーム Firmware", jstr(m, "firmware"));
+        if (jint(m, "capacity_bytes", &v)) {
+                format_grouped(v, buf);
+                snprintf(gb, sizeof(gb), "%.2f GiB", (double)v / (1u << 30));
+                rowf(t, "容量 Capacity", "%s bytes (%s)", buf, gb);
+        } else
+                row(t, "容量 Capacity", NULL);
+
+        char logical[32], physical[32];
+        const char *ls, *ps;
+        jtext(m, "logical_sector_bytes", logical, &ls);
+        jtext(m, "physical_sector_bytes", physical, &ps);
+        rowf(t, "セクタ長 Sector size", "論理 logical %s B / 物理 physical %s B", or_dash(ls), or_dash(ps));
+        row(t, "媒体種別 Media type", jstr(m, "media_type"));
+        row(t, "接続方式 Transport", jstr(m, "transport"));
+        row(t, "デバイス Device", jstr(m, "device_path"));
+}
+
+static void section_asset(struct rows *t, const json_t *r)
+{
+        header(t, "2  資産 Asset");
+        row(t, "資産番号 Asset No.", jstr(r, "asset_number"));
+        row(t, "出所 Media source", jstr(r, "media_source"));
+        row(t, "消去前の区分 Class before", jstr(r, "confidentiality.before"));
+        row_word(t, "消去後の区分 Class after", jstr(r, "confidentiality.after"));
+        row_word(t, "処分先 Destination", jstr(r, "destination"));
+}
+
+static void section_sanitization(struct rows *t, const json_t *r)
+{
+        const json_t *s = jget(r, "sanitization");
+        const json_t *passes = jget(s, "passes");
+        size_t i, n = json_array_size(passes);
+
+        header(t, "3  消去 Sanitization");
+        row_word(t, "要求レベル Required", jstr(s, "required_level"));
+        row_word(t, "達成レベル Achieved", jstr(s, "achieved_level"));
+        row_word(t, "技術 Technique", jstr(s, "technique"));
+
+        const char *method = jstr(s, "method"), *spec = jstr(s, "method_spec"),
+                   *desc = jstr(s, "method_description");
+        _cleanup_free_ char *m = NULL;
+        if (asprintf(&m, "%s%s%s%s%s", or_dash(method), spec && !streq_ptr(spec, method) ? " (" : "",
+                     spec && !streq_ptr(spec, method) ? spec : "",
+                     spec && !streq_ptr(spec, method) ? ")" : "", desc ? "\n" : "") < 0) {
+                t->error = -ENOMEM;
+                return;
+        }
+        rowf(t, "方式 Method", "%s%s", m, desc ? desc : "");
+
+        if (n == 0)
+                row(t, "パス Passes", NULL);
+        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
+                const json_t *p = json_array_get(passes, i);
+                char num[32], bytes[32];
+                const char *number, *written, *seed = jstr(p, "seed"), *flushed = jstr(p, "flushed");
+                jtext(p, "number", num, &number);
+                jtext(p, "bytes_written", bytes, &written);
+                rowf(t, i == 0 ? "パス Passes" : "", "%s: %s%s%s%s, %s bytes%s%s", or_dash(number),
+                     or_dash(jstr(p, "pattern")), seed ? " (seed " : "", seed ? seed : "", seed ? ")" : "",
+                     or_dash(written), flushed ? ", flushed " : "", flushed ? flushed : "");
+        }
+        if (i < n)
+                rowf(t, "", "… 他 %zu パス and %zu more passes (CERT.json)", n - i, n - i);
+
+        row_bytes(t, "書込量 Bytes written", s, "bytes_written");
+        row_word(t, "状態 Status", jstr(s, "status"));
+        row(t, "I/O エンジン Engine", jstr(s, "engine"));
+        const char *examined = jstr(r, "hidden_areas.examined"), *note = jstr(r, "hidden_areas.note");
+        const char *ja = japanese_for(examined);
+        rowf(t, "隠し領域 Hidden areas", "調査 examined: %s%s%s%s%s", ja ? ja : "", ja ? " " : "",
+             or_dash(examined), note ? "\n" : "", note ? note : "");
+}
+
+static void section_verification(struct rows *t, const json_t *r)
+{
+        const json_t *v = jget(r, "verification");
+        char b1[32], b2[32], b3[32];
+        const char *s1, *s2, *s3;
+
+        header(t, "4  検証 Verification");
+        row_word(t, "方法 Method", jstr(v, "method"));
+        row_word(t, "結果 Result", jstr(v, "result"));
+        jtext(v, "subsections", b1, &s1);
+        jtext(v, "samples", b2, &s2);
+        const char *coverage = jstr(v, "coverage_percent");
+        rowf(t, "範囲 Coverage", "%s%s — %s 区画 subsections, %s 標本 samples", or_dash(coverage),
+             coverage ? " %" : "", or_dash(s1), or_dash(s2));
+        row_bytes(t, "読取量 Bytes read", v, "bytes_read");
+        jtext(v, "sectors_mismatched", b1, &s1);
+        jtext(v, "sectors_compared", b3, &s3);
+        rowf(t, "不一致 Mismatched", "%s / %s 比較 compared", or_dash(s1), or_dash(s3));
+
+        const json_t *mm = jget(v, "mismatches");
+        size_t i, n = json_array_size(mm);
+        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
+                const json_t *x = json_array_get(mm, i);
+                const char *found = jstr(x, "found");
+                jtext(x, "first_lba", b1, &s1);
+                jtext(x, "last_lba", b2, &s2);
+                rowf(t, i == 0 ? "不一致範囲 Mismatches" : "", "LBA %s – %s%s%s", or_dash(s1), or_dash(s2),
+                     found ? ": " : "", found ? found : "");
+        }
+        if (i < n)
+                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - i, n - i);
+
+        const char *expected = jstr(v, "expected"), *pattern_seed = jstr(v, "pattern_seed");
+        rowf(t, "期待内容 Expected", "%s%s%s%s", or_dash(expected), pattern_seed ? " (seed " : "",
+             pattern_seed ? pattern_seed : "", pattern_seed ? ")" : "");
+        row(t, "抽出シード Plan seed", jstr(v, "plan_seed"));
+        const char *bound = jstr(v, "unerased_fraction_bound");
+        rowf(t, "信頼度 Confidence", "%s%s%s", or_dash(jstr(v, "confidence")),
+             bound ? " — 未消去率の上限 unerased fraction < " : "", bound ? bound : "");
+        row(t, "結論 Statement", jstr(v, "statement"));
+        rows_strings(t, "残留署名 Residual sig.", jget(v, "residual_signatures"));
+}
+
+static void section_work(struct rows *t, const json_t *r)
+{
+        header(t, "5  作業 Work");
+        row_time(t, "開始 Started", r, "times.started_jst", "times.started_utc");
+        row_time(t, "終了 Ended", r, "times.ended_jst", "times.ended_utc");
+        row_duration(t, "所要時間 Duration", r);
+        rowf(t, "ツール Tool", "%s %s", or_dash(jstr(r, "tool.name")), or_dash(jstr(r, "tool.version")));
+        rowf(t, "イメージ Image", "%s / build %s", or_dash(jstr(r, "tool.image_version")),
+             or_dash(jstr(r, "tool.image_build")));
+
+        const json_t *e = jget(r, "errors");
+        const char *error = jstr(e, "error");
+        rowf(t, "エラー Errors", "未書込範囲 unwritten ranges: %zu\n読取不能範囲 unreadable ranges: %zu%s%s",
+             json_array_size(jget(e, "unwritten_ranges")), json_array_size(jget(e, "unreadable_ranges")),
+             error ? "\n" : "", error ? error : "");
+}
+
+static void section_signature(struct rows *t, const json_t *r, const char *key_fingerprint)
+{
+        char buf[32];
+        const char *seq;
+
+        header(t, "6  署名 Signature");
+        row(t, "証明書番号 Serial", jstr(r, "serial"));
+        jtext(r, "sequence", buf, &seq);
+        row(t, "連番 Sequence", seq);
+        const char *prev = jstr(r, "previous_hash");
+        row(t, "前の証明書 Previous", prev ? prev : DASH " （最初の証明書 first certificate）");
+        row(t, "装置鍵 Appliance key", jstr(r, "appliance_key_id"));
+        row(t, "鍵指紋 Key fingerprint", key_fingerprint);
+        row(t, "検証 Verify", "minisign -Vm CERT.json -p appliance.pub");
+}
+
+/* ---- drawing --------------------------------------------------------------------------------------- */
+
+static void set_color(cairo_t *cr, struct rgb c)
+{
+        cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+enum {
+        ALIGN_LEFT,
+        ALIGN_CENTER,
+        ALIGN_RIGHT,
+};
+
+/* Sets text in width w (wrapping at words, or anywhere inside a long hash); draws it at (x, y)
+ * unless color is NULL. Returns its height. */
+static double text(struct doc *d, double x, double y, double w, const char *s, double size, bool is_bold,
+                   const struct rgb *color, int align)
+{
+        PangoLayout *layout = pango_layout_new(d->pango);
+        PangoFontDescription *font = pango_font_description_new();
+        int width, height;
+
+        pango_font_description_set_family(font, FONT_FAMILY);
+        pango_font_description_set_weight(font, is_bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+        pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
+        pango_layout_set_font_description(layout, font);
+        pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_alignment(layout, align == ALIGN_CENTER  ? PANGO_ALIGN_CENTER
+                                           : align == ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
+                                                                  : PANGO_ALIGN_LEFT);
+        pango_layout_set_text(layout, s, -1);
+        pango_layout_get_size(layout, &width, &height);
+        if (color) {
+                set_color(d->cr, *color);
+                cairo_move_to(d->cr, x, y);
+                pango_cairo_show_layout(d->cr, layout);
+        }
+        pango_font_description_free(font);
+        g_object_unref(layout);
+        return (double)height / PANGO_SCALE;
+}
+
+static void fill_rect(cairo_t *cr, double x, double y, double w, double h, struct rgb c)
+{
+        set_color(cr, c);
+        cairo_rectangle(cr, x, y, w, h);
+        cairo_fill(cr);
+}
+
+static void hline(cairo_t *cr, double x0, double x1, double y, double width, struct rgb c)
+{
+        set_color(cr, c);
+        cairo_set_line_width(cr, width);
+        cairo_move_to(cr, x0, y);
+        cairo_line_to(cr, x1, y);
+        cairo_stroke(cr);
+}
+
+static void footer(struct doc *d)
+{
+        char right[192];
+        double y = PAGE_HEIGHT - MARGIN_BOTTOM + 4 * MM;
+
+        if (d->n_pages > 0)
+                snprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d / %d",
+                         or_dash(jstr(d->record, "tool.name")), or_dash(jstr(d->record, "tool.version")),
+                         or_dash(jstr(d->record, "serial")), d->page, d->n_pages);
+        else
+                snprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d", or_dash(jstr(d->record, "tool.name")),
+                         or_dash(jstr(d->record, "tool.version")), or_dash(jstr(d->record, "serial")),
+                         d->page);
+        hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y - 2, 0.4, RULE);
+        text(d, MARGIN_X, y, CONTENT_WIDTH * 0.62,
+             "正本は署名付きの電子記録 CERT.json です。The signed record CERT.json is authoritative.", 6.5,
+             false, &MUTED, ALIGN_LEFT);
+        text(d, MARGIN_X + CONTENT_WIDTH * 0.62, y, CONTENT_WIDTH * 0.38, right, 6.5, false, &MUTED,
+             ALIGN_RIGHT);
+}
+
+static void new_page(struct doc *d)
+{
+        footer(d);
+        cairo_show_page(d->cr);
+        d->page++;
+}
+
+/* Title, organisation, and the serial at the right. Returns the y below it. */
+static double draw_title(struct doc *d, double y)
+{
+        char right[160], seq_buf[32];
+        const char *seq;
+
+        text(d, MARGIN_X, y, CONTENT_WIDTH, "データ消去証明書", 18, true, &NAVY, ALIGN_LEFT);
+        jtext(d->record, "sequence", seq_buf, &seq);
+        snprintf(right, sizeof(right), "証明書番号 Certificate No.\n%s\n連番 Sequence %s",
+                 or_dash(jstr(d->record, "serial")), or_dash(seq));
+        text(d, MARGIN_X + CONTENT_WIDTH * 0.55, y + 1, CONTENT_WIDTH * 0.45, right, 7.5, false, &MUTED,
+             ALIGN_RIGHT);
+        y += 25;
+        y += text(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, "Certificate of Media Sanitization", 11, false, &NAVY,
+                  ALIGN_LEFT);
+        y += 2;
+        char org[512];
+        snprintf(org, sizeof(org), "発行 Issued by: %s", or_dash(jstr(d->record, "organization")));
+        y += text(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, org, 9, false, &INK, ALIGN_LEFT);
+        y += 3;
+        hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y, 1.2, NAVY);
+        return y + 6;
+}
+
+/* The result band: PASS only for a record that says exactly "PASS"; anything else is a FAIL. */
+static int draw_result(struct doc *d, double y, double *ret_y)
+{
+        bool is_pass = streq_ptr(jstr(d->record, "result"), "PASS");
+        const char *title = is_pass ? "消去完了・検証合格  PASS" : "不合格  FAIL";
+        const double band = 34;
+
+        fill_rect(d->cr, MARGIN_X, y, CONTENT_WIDTH, band, is_pass ? PASS_GREEN : FAIL_RED);
+        double h = text(d, 0, 0, CONTENT_WIDTH, title, 19, true, NULL, ALIGN_CENTER);
+        text(d, MARGIN_X, y + (band - h) / 2, CONTENT_WIDTH, title, 19, true, &WHITE, ALIGN_CENTER);
+
+        char levels[256];
+        snprintf(levels, sizeof(levels), "達成 Achieved: %s\n要求 Required: %s",
+                 or_dash(jstr(d->record, "sanitization.achieved_level")),
+                 or_dash(jstr(d->record, "sanitization.required_level")));
+        h = text(d, 0, 0, 45 * MM, levels, 7.5, false, NULL, ALIGN_RIGHT);
+        text(d, PAGE_WIDTH - MARGIN_X - 45 * MM - 8, y + (band - h) / 2, 45 * MM, levels, 7.5, false, &WHITE,
+             ALIGN_RIGHT);
+        y += band;
+        if (is_pass) {
+                *ret_y = y + 8;
+                return 0;
+        }
+
+        /* why it failed, under the band: one text block, one line per reason */
+        const json_t *reasons = jget(d->record, "failure_reasons");
+        size_t i, n = json_array_size(reasons);
+        _cleanup_free_ char *list = strdup("");
+        for (i = 0; list && i < n && i < MAX_LIST_ROWS; i++) {
+                char *longer = NULL;
+                if (asprintf(&longer, "%s\n• %s", list,
+                             or_dash(json_string_value(json_array_get(reasons, i)))) < 0)
+                        longer = NULL;
+                free(list);
+                list = longer;
+        }
+        if (list && i < n) {
+                char *longer = NULL;
+                if (asprintf(&longer, "%s\n… 他 %zu 件 and %zu more (CERT.json)", list, n - i, n - i) < 0)
+                        longer = NULL;
+                free(list);
+                list = longer;
+        }
+        if (!list)
+                return -ENOMEM;
+
+        const double x = MARGIN_X + 8, w = CONTENT_WIDTH - 16;
+        const char *intro = "不合格の理由 Reasons:";
+        double h1 = text(d, x, 0, w, intro, 8.5, true, NULL, ALIGN_LEFT);
+        double h2 = text(d, x, 0, w, n > 0 ? list + 1 : "• " DASH, 8.5, false, NULL, ALIGN_LEFT);
+        double box = 4 + h1 + 2 + h2 + 4;
+        fill_rect(d->cr, MARGIN_X, y, CONTENT_WIDTH, box, FAIL_TINT);
+        fill_rect(d->cr, MARGIN_X, y, 2.5, box, FAIL_RED);
+        text(d, x, y + 4, w, intro, 8.5, true, &FAIL_RED, ALIGN_LEFT);
+        text(d, x, y + 4 + h1 + 2, w, n > 0 ? list + 1 : "• " DASH, 8.5, false, &INK, ALIGN_LEFT);
+        *ret_y = y + box + 8;
+        return 0;
+}
+
+/* The QR code, its right edge at x_right: the modules as filled rectangles (one path, runs merged,
+ * so no seams between them), a white quiet zone of four modules around. Returns its full width. */
+static int draw_qr(struct doc *d, double x_right, double y, double *ret_size)
+{
+        QRcode *qr = QRcode_encodeString(d->qr_payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+        if (!qr)
+                return errno > 0 ? -errno : -EINVAL;
+
+        int n = qr->width;
+        double module = QR_SYMBOL_WIDTH / n;
+        double size = module * (n + 2 * QR_QUIET_MODULES);
+        double x = x_right - size;
+        double x0 = x + module * QR_QUIET_MODULES, y0 = y + module * QR_QUIET_MODULES;
+
+        fill_rect(d->cr, x, y, size, size, WHITE);
+        for (int row = 0; row < n; row++)
+                for (int col = 0; col < n;) {
+                        if (!(qr->data[row * n + col] & 1)) {
+                                col++;
+                                continue;
+                        }
+                        int start = col;
+                        while (col < n && (qr->data[row * n + col] & 1))
+                                col++;
+                        cairo_rectangle(d->cr, x0 + start * module, y0 + row * module,
+                                        (col - start) * module, module);
+                }
+        set_color(d->cr, (struct rgb){ 0, 0, 0 });
+        cairo_fill(d->cr);
+        QRcode_free(qr);
+        *ret_size = size;
+        return 0;
+}
+
+/* The summary at a glance on the left, the QR code with its caption on the right. */
+static int draw_summary(struct doc *d, double y, double *ret_y)
+{
+        const json_t *r = d->record;
+        double qr_size = 0;
+        int ret = draw_qr(d, PAGE_WIDTH - MARGIN_X, y - 2, &qr_size);
+        if (ret < 0)
+                return ret;
+        double qr_x = PAGE_WIDTH - MARGIN_X - qr_size;
+        double qr_bottom = y - 2 + qr_size;
+        double caption_w = qr_size + 10;
+        double cx = qr_x + qr_size / 2 - caption_w / 2;
+        qr_bottom += text(d, cx, qr_bottom, caption_w, "QR: 紙だけで検証可能\ncheckable from paper alone", 7,
+                          false, &MUTED, ALIGN_CENTER);
+
+        struct {
+                const char *label;
+                char value[512];
+        } lines[7];
+        char b[32];
+        const char *s;
+        json_int_t cap;
+        char capacity[64] = DASH;
+        if (jint(r, "media.capacity_bytes", &cap))
+                snprintf(capacity, sizeof(capacity), "%.1f GB (%.2f GiB)", (double)cap / 1e9,
+                         (double)cap / (1u << 30));
+
+        lines[0].label = "資産番号 Asset number";
+        snprintf(lines[0].value, sizeof(lines[0].value), "%s", or_dash(jstr(r, "asset_number")));
+        lines[1].label = "媒体 Medium";
+        snprintf(lines[1].value, sizeof(lines[1].value), "%s %s  S/N %s  ·  %s",
+                 or_dash(jstr(r, "media.manufacturer")), or_dash(jstr(r, "media.model")),
+                 or_dash(jstr(r, "media.serial")), capacity);
+        lines[2].label = "消去 Sanitization";
+        snprintf(lines[2].value, sizeof(lines[2].value),
+                 "%s (%s), %zu パス pass(es) — 達成 achieved %s / 要求 required %s",
+                 or_dash(jstr(r, "sanitization.method")), or_dash(jstr(r, "sanitization.technique")),
+                 json_array_size(jget(r, "sanitization.passes")),
+                 or_dash(jstr(r, "sanitization.achieved_level")),
+                 or_dash(jstr(r, "sanitization.required_level")));
+        lines[3].label = "検証 Verification";
+        const char *cov = jstr(r, "verification.coverage_percent");
+        jtext(r, "verification.sectors_mismatched", b, &s);
+        snprintf(lines[3].value, sizeof(lines[3].value), "%s — %s%s%s%s, 不一致 mismatched %s",
+                 or_dash(jstr(r, "verification.result")), or_dash(jstr(r, "verification.method")),
+                 cov ? " " : "", cov ? cov : "", cov ? " %" : "", or_dash(s));
+        lines[4].label = "処分先 Destination";
+        const char *dest = jstr(r, "destination");
+        snprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
+                 japanese_for(dest) ? japanese_for(dest) : "", japanese_for(dest) ? " " : "", or_dash(dest));
+        lines[5].label = "完了 Completed";
+        char jst[64];
+        format_time(jstr(r, "times.ended_jst"), "+09:00", "JST", jst);
+        snprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
+        lines[6].label = "作業者 / 確認者 Operator / Witness";
+        snprintf(lines[6].value, sizeof(lines[6].value), "%s / %s", or_dash(jstr(r, "people.operator")),
+                 or_dash(jstr(r, "people.witness")));
+
+        double w = qr_x - MARGIN_X - 6 * MM, lw = 40 * MM, sy = y;
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                double h1 = text(d, MARGIN_X, sy, lw - 4, lines[i].label, 8, false, &MUTED, ALIGN_LEFT);
+                double h2 = text(d, MARGIN_X + lw, sy, w - lw, lines[i].value, 9, true, &INK, ALIGN_LEFT);
+                sy += (h1 > h2 ? h1 : h2) + 3.5;
+                hline(d->cr, MARGIN_X, MARGIN_X + w, sy - 1.8, 0.3, RULE);
+        }
+        *ret_y = (sy > qr_bottom ? sy : qr_bottom) + 6;
+        return 0;
+}
+
+static double measure_row(struct doc *d, const struct row *row)
+{
+        if (row->is_header)
+                return SECTION_HEIGHT;
+        double h1 =
+                text(d, 0, 0, LABEL_WIDTH - 2 * CELL_PAD_X, row->label, TABLE_FONT, false, NULL, ALIGN_LEFT);
+        double h2 = text(d, 0, 0, COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X, row->value ? row->value : "",
+                         TABLE_FONT, false, NULL, ALIGN_LEFT);
+        return (h1 > h2 ? h1 : h2) + 2 * CELL_PAD_Y;
+}
+
+static void draw_header(struct doc *d, double x, double y, const char *title, bool is_continued)
+{
+        char s[160];
+        snprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
+        fill_rect(d->cr, x, y + 1, COLUMN_WIDTH, SECTION_HEIGHT - 3, SHADE);
+        fill_rect(d->cr, x, y + 1, 2.5, SECTION_HEIGHT - 3, NAVY);
+        text(d, x + 6, y + 1.5, COLUMN_WIDTH - 8, s, SECTION_FONT, true, &NAVY, ALIGN_LEFT);
+}
+
+static void draw_row(struct doc *d, double x, double y, const struct row *row)
+{
+        text(d, x + CELL_PAD_X, y + CELL_PAD_Y, LABEL_WIDTH - 2 * CELL_PAD_X, row->label, TABLE_FONT, false,
+             &MUTED, ALIGN_LEFT);
+        text(d, x + LABEL_WIDTH + CELL_PAD_X, y + CELL_PAD_Y, COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X,
+             row->value ? row->value : "", TABLE_FONT, false, &INK, ALIGN_LEFT);
+        hline(d->cr, x, x + COLUMN_WIDTH, y + row->height, 0.3, RULE);
+}
+
+/*
+ * The sections in two columns, read column by column. When all of them fit on this page above
+ * the signature lines, the columns are balanced at a section boundary; otherwise rows flow from
+ * column to column and page to page, a section header never alone at a column's foot and repeated
+ * ("cont.") where a section continues. Returns the y below the lower column on the last page.
+ */
+static double draw_sections(struct doc *d, struct rows *t, double y_top, double reserve)
+{
+        double total = 0, avail = PAGE_HEIGHT - MARGIN_BOTTOM - reserve - y_top;
+        size_t split = t->n; /* the first row of the right column, when balanced */
+
+        for (size_t i = 0; i < t->n; i++) {
+                t->items[i].height = measure_row(d, &t->items[i]);
+                total += t->items[i].height;
+        }
+
+        /* balance at a section boundary: the split with the lowest taller column */
+        double best = total;
+        for (size_t k = 1, left = 0; k <= t->n; k++) {
+                left += t->items[k - 1].height;
+                if (k < t->n && !t->items[k].is_header)
+                        continue;
+                double taller = left > total - left ? left : total - left;
+                if (taller < best) {
+                        best = taller;
+                        split = k;
+                }
+        }
+        bool is_balanced = best <= avail;
+
+        int column = 0;
+        double y = y_top, bottom = PAGE_HEIGHT - MARGIN_BOTTOM, lowest = y_top;
+        const char *section = "";
+
+        for (size_t i = 0; i < t->n; i++) {
+                const struct row *row = &t->items[i];
+                double need = row->height;
+                if (row->is_header && i + 1 < t->n)
+                        need += t->items[i + 1].height; /* keep a header with its first row */
+
+                bool is_break = is_balanced ? (i == split && column == 0) : (y + need > bottom && y > y_top);
+                if (is_break) {
+                        if (column == 0) {
+                                column = 1;
+                        } else {
+                                new_page(d);
+                                column = 0;
+                                y_top = lowest = MARGIN_TOP;
+                        }
+                        y = y_top;
+                        if (!row->is_header) {
+                                draw_header(d, MARGIN_X + column * (COLUMN_WIDTH + COLUMN_GAP), y, section,
+                                            true);
+                                y += SECTION_HEIGHT;
+                        }
+                }
+                double x = MARGIN_X + column * (COLUMN_WIDTH + COLUMN_GAP);
+                if (row->is_header) {
+                        section = row->label;
+                        if (y > y_top)
+                                y += 4;
+                        draw_header(d, x, y, row->label, false);
+                } else
+                        draw_row(d, x, y, row);
+                y += row->height;
+                if (y > lowest)
+                        lowest = y;
+        }
+        return lowest;
+}
+
+/* The two hand-signature lines. */
+static void draw_signatures(struct doc *d, double y)
+{
+        static const char *const roles[] = { "作業者（消去実施者）Operator (sanitizer)",
+                                             "確認者 Witness (validator)" };
+        const char *names[] = { jstr(d->record, "people.operator"), jstr(d->record, "people.witness") };
+        double x = MARGIN_X;
+
+        text(d, x, y, CONTENT_WIDTH, "署名欄 Signatures", SECTION_FONT, true, &NAVY, ALIGN_LEFT);
+        y += 16;
+        for (size_t i = 0; i < ELEMENTSOF(roles); i++) {
+                double base = y + 20;
+                char who[256];
+                snprintf(who, sizeof(who), "%s:  %s", roles[i], or_dash(names[i]));
+                text(d, x, base - 11, 95 * MM, who, 8.5, false, &INK, ALIGN_LEFT);
+                double sx = x + 97 * MM;
+                text(d, sx, base - 11, 12 * MM, "署名", 8.5, false, &MUTED, ALIGN_LEFT);
+                hline(d->cr, sx + 9 * MM, sx + 52 * MM, base, 0.6, INK);
+                double dx = sx + 56 * MM;
+                text(d, dx, base - 11, 12 * MM, "日付", 8.5, false, &MUTED, ALIGN_LEFT);
+                hline(d->cr, dx + 9 * MM, PAGE_WIDTH - MARGIN_X, base, 0.6, INK);
+                y += 26;
+        }
+}
+
+/* Lays out and draws the whole document; returns the number of pages or -errno. */
+static int render(struct doc *d)
+{
+        struct rows t = {};
+        double y;
+        int r;
+
+        d->page = 1;
+        y = draw_title(d, MARGIN_TOP);
+        r = draw_result(d, y, &y);
+        if (r < 0)
+                return r;
+        r = draw_summary(d, y, &y);
+        if (r < 0)
+                return r;
+
+        section_media(&t, d->record);
+        section_asset(&t, d->record);
+        section_sanitization(&t, d->record);
+        section_verification(&t, d->record);
+        section_work(&t, d->record);
+        section_signature(&t, d->record, d->key_fingerprint);
+        if (t.error) {
+                r = t.error;
+                rows_done(&t);
+                return r;
+        }
+
+        y = draw_sections(d, &t, y, SIGNATURE_HEIGHT);
+        rows_done(&t);
+        if (y + 8 + SIGNATURE_HEIGHT > PAGE_HEIGHT - MARGIN_BOTTOM) {
+                new_page(d);
+                y = MARGIN_TOP;
+        }
+        draw_signatures(d, y + 8);
+        footer(d);
+        cairo_show_page(d->cr);
+        return d->page;
+}
+
+/* ---- the file --------------------------------------------------------------------------------------- */
+
+struct sink {
+        int fd;
+        int error;
+};
+
+static cairo_status_t sink_write(void *closure, const unsigned char *data, unsigned int length)
+{
+        struct sink *s = closure;
+
+        if (s->fd < 0) /* counting pages: the bytes go nowhere */
+                return CAIRO_STATUS_SUCCESS;
+        while (length > 0) {
+                ssize_t k = write(s->fd, data, length);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        s->error = -errno;
+                        return CAIRO_STATUS_WRITE_ERROR;
+                }
+                data += k;
+                length -= (unsigned)k;
+        }
+        return CAIRO_STATUS_SUCCESS;
+}
+
+/* A cairo status as an errno. */
+static int cairo_error(cairo_status_t st)
+{
+        if (st == CAIRO_STATUS_SUCCESS)
+                return 0;
+        return st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
+}
+
+/* Renders into the stream; returns the page count or -errno. */
+static int render_to(struct sink *sink, const json_t *record, const char *qr_payload,
+                     const char *key_fingerprint, int n_pages)
+{
+        cairo_surface_t *surface =
+                cairo_pdf_surface_create_for_stream(sink_write, sink, PAGE_WIDTH, PAGE_HEIGHT);
+        int r = cairo_error(cairo_surface_status(surface));
+        if (r < 0) {
+                cairo_surface_destroy(surface);
+                return r;
+        }
+
+        char title[160];
+        snprintf(title, sizeof(title), "データ消去証明書 Certificate of Media Sanitization %s",
+                 or_dash(jstr(record, "serial")));
+        char creator[96];
+        snprintf(creator, sizeof(creator), "%s %s", or_dash(jstr(record, "tool.name")),
+                 or_dash(jstr(record, "tool.version")));
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator);
+        const char *org = jstr(record, "organization");
+        if (org)
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, org);
+        /* the disposal's end, not the moment of rendering: the same record makes the same file */
+        const char *ended = jstr(record, "times.ended_utc");
+        if (ended && strlen(ended) == 20 && ended[10] == 'T' && ended[19] == 'Z')
+                cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, ended);
+
+        cairo_t *cr = cairo_create(surface);
+        PangoContext *pango = pango_cairo_create_context(cr);
+        cairo_font_options_t *options = cairo_font_options_create();
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
+        cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
+        pango_cairo_context_set_font_options(pango, options);
+        cairo_font_options_destroy(options);
+
+        struct doc d = {
+                .cr = cr,
+                .pango = pango,
+                .record = record,
+                .qr_payload = qr_payload,
+                .key_fingerprint = key_fingerprint,
+                .n_pages = n_pages,
+        };
+        r = render(&d);
+
+        g_object_unref(pango);
+        int st = cairo_error(cairo_status(cr));
+        cairo_destroy(cr);
+        cairo_surface_finish(surface);
+        if (st == 0)
+                st = cairo_error(cairo_surface_status(surface));
+        cairo_surface_destroy(surface);
+
+        if (r < 0)
+                return r;
+        if (sink->error < 0)
+                return sink->error;
+        return st < 0 ? st : r;
+}
+
+static int fsync_directory_of(const char *path)
+{
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+int cert_pdf_write(const json_t *record, const char *qr_payload, const char *key_fingerprint,
+                   const char *path)
+{
+        if (!json_is_object(record) || !qr_payload || !*qr_payload || !path)
+                return -EINVAL;
+
+        /* first into nothing, to know how many pages there are */
+        struct sink counting = { .fd = -1 };
+        int n_pages = render_to(&counting, record, qr_payload, key_fingerprint, 0);
+        if (n_pages < 0)
+                return n_pages;
+
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+
+        struct sink sink = { .fd = fd };
+        int r = render_to(&sink, record, qr_payload, key_fingerprint, n_pages);
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void)unlink(tmp);
+                return r;
+        }
+        return fsync_directory_of(path);
+}
