@@ -148,7 +148,7 @@ void ui_print_qr(FILE *f, const char *text)
 
 /* ---- kesu key ------------------------------------------------------------------------------ */
 
-static int key_init(int argc, char **argv)
+int ui_cmd_key_init(int argc, char **argv)
 {
         static const struct option options[] = {
                 { "dir", required_argument, NULL, 'd' },
@@ -284,7 +284,7 @@ static int key_show(int argc, char **argv)
 int ui_cmd_key(int argc, char **argv)
 {
         if (argc >= 2 && strcmp(argv[1], "init") == 0)
-                return key_init(argc - 1, argv + 1);
+                return ui_cmd_key_init(argc - 1, argv + 1);
         if (argc >= 2 && strcmp(argv[1], "show") == 0)
                 return key_show(argc - 1, argv + 1);
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {

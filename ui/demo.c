@@ -2,13 +2,16 @@
 /*
  * `kesu demo`: the main job on a virtual disk, needing no spare hardware: make a disk image with a
  * file system holding sample municipal documents, show every attached disk and the virtual one as
- * `kesu list` sees them, erase and verify it exactly as `kesu wipe` does, and show that nothing is
- * left. (Certificates join when they land.)
+ * `kesu list` sees them, erase, verify and certify it exactly as `kesu wipe` does with a throwaway
+ * key, show that nothing is left, and check the certificate as an auditor would (kesu cert verify
+ * and stock minisign).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sodium.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +74,35 @@ static int run_quiet(char *const argv[])
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+/* Runs stock minisign over every certificate in certs, if minisign is installed. */
+static int check_with_minisign(const char *certs, const char *pub)
+{
+        DIR *d = opendir(certs);
+        if (!d)
+                return KESU_EXIT_NOT_SANITIZED;
+        struct dirent *de;
+        int exit_code = KESU_EXIT_OK;
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+                if (l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+                        continue;
+                char path[PATH_MAX];
+                if (path_join(path, sizeof path, certs, de->d_name) < 0)
+                        continue;
+                char *argv[] = { "minisign", "-V", "-p", (char *)pub, "-m", path, NULL };
+                pid_t pid;
+                int r = posix_spawnp(&pid, "minisign", NULL, NULL, argv, environ), status;
+                if (r == ENOENT) {
+                        printf("(minisign is not installed: apt-get install minisign)\n");
+                        break;
+                }
+                if (r != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                        exit_code = KESU_EXIT_NOT_SANITIZED;
+        }
+        closedir(d);
+        return exit_code;
+}
+
 static void remove_tree(const char *dir, const char *disk, const char *docs)
 {
         char p[PATH_MAX];
@@ -79,7 +111,7 @@ static void remove_tree(const char *dir, const char *disk, const char *docs)
                         unlink(p);
         rmdir(docs);
         unlink(disk);
-        rmdir(dir);
+        rmdir(dir); /* fails, as it should, while certificates are kept in it */
 }
 
 int ui_cmd_demo(int argc, char **argv)
@@ -109,6 +141,7 @@ int ui_cmd_demo(int argc, char **argv)
         }
 
         int exit_code = KESU_EXIT_USAGE;
+        bool is_keep = false;
         int r;
         if (mkdir(docs, 0755) < 0) {
                 ui_error("demo: cannot create %s: %s", docs, strerror(errno));
@@ -153,12 +186,70 @@ int ui_cmd_demo(int argc, char **argv)
         ui_print_disk_table(stdout, disks, n);
         ui_disk_infos_free(disks, n);
 
-        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), then reading a NIST SP "
-               "800-88\n"
-               "sample back against the regenerated keystream:\n");
+        /* A throwaway appliance key, locked by a random passphrase kept beside it. */
+        char keys[PATH_MAX], certs[PATH_MAX], pass[PATH_MAX], key[PATH_MAX], pub[PATH_MAX], ledger[PATH_MAX];
+        if (path_join(keys, sizeof keys, dir, "keys") < 0 ||
+            path_join(certs, sizeof certs, dir, "certificates") < 0 ||
+            path_join(pass, sizeof pass, keys, "passphrase") < 0 ||
+            path_join(key, sizeof key, keys, "appliance.key") < 0 ||
+            path_join(pub, sizeof pub, keys, "appliance.pub") < 0 ||
+            path_join(ledger, sizeof ledger, keys, "ledger.jsonl") < 0 || mkdir(keys, 0700) < 0 ||
+            mkdir(certs, 0755) < 0) {
+                ui_error("demo: cannot create the demo's key and certificate folders under %s", dir);
+                goto out;
+        }
+        {
+                uint8_t rnd[24];
+                char hex[64];
+                randombytes_buf(rnd, sizeof rnd);
+                for (size_t i = 0; i < sizeof rnd; i++)
+                        sprintf(hex + 2 * i, "%02x", rnd[i]);
+                _cleanup_close_ int fd = open(pass, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd < 0 || write(fd, hex, 2 * sizeof rnd) != 2 * (ssize_t)sizeof rnd) {
+                        ui_error("demo: cannot write %s", pass);
+                        goto out;
+                }
+        }
+        printf("\nA throwaway appliance key for the demo:\n");
         fflush(stdout);
-        char *wipe_argv[] = { "wipe", "--method", "random", "--verify", "sample", "--yes", disk, NULL };
-        optind = 0; /* a fresh getopt scan for the wipe command */
+        char *key_argv[] = { "init", "--dir", keys, "--passphrase-file", pass, NULL };
+        if ((exit_code = ui_cmd_key_init((int)ELEMENTSOF(key_argv) - 1, key_argv)) != KESU_EXIT_OK)
+                goto out;
+
+        printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), reading a NIST SP 800-88 "
+               "sample\n"
+               "back against the regenerated keystream, and certifying it:\n");
+        fflush(stdout);
+        char *wipe_argv[] = { "wipe",
+                              "--method",
+                              "random",
+                              "--verify",
+                              "sample",
+                              "--yes",
+                              "--operator",
+                              "demo-operator",
+                              "--witness",
+                              "demo-witness",
+                              "--asset",
+                              "DEMO-0001",
+                              "--class",
+                              "1",
+                              "--destination",
+                              "internal-reuse",
+                              "--organization",
+                              "kesu demo 総務課",
+                              "--media-source",
+                              "demo virtual disk",
+                              "--key",
+                              key,
+                              "--passphrase-file",
+                              pass,
+                              "--ledger",
+                              ledger,
+                              "--cert-dir",
+                              certs,
+                              disk,
+                              NULL };
         exit_code = ui_cmd_wipe((int)ELEMENTSOF(wipe_argv) - 1, wipe_argv);
         if (exit_code != KESU_EXIT_OK)
                 goto out;
@@ -176,8 +267,26 @@ int ui_cmd_demo(int argc, char **argv)
                 exit_code = KESU_EXIT_NOT_SANITIZED;
                 goto out;
         }
-        printf("\nNext (coming in a later release): a signed, QR-coded disposal certificate.\n");
+
+        printf("\nThe auditor's check (kesu cert verify --key %s %s):\n", pub, certs);
+        fflush(stdout);
+        char *cert_argv[] = { "cert", "verify", "--key", pub, certs, NULL };
+        if ((exit_code = ui_cmd_cert((int)ELEMENTSOF(cert_argv) - 1, cert_argv)) != KESU_EXIT_OK)
+                goto out;
+        printf("\nThe same with stock minisign (minisign -V -p %s -m CERT.json):\n", pub);
+        fflush(stdout);
+        exit_code = check_with_minisign(certs, pub);
+        if (exit_code != KESU_EXIT_OK)
+                goto out;
+        printf("\nThe certificates (JSON, its minisign signature, and the PDF to print) are in %s\n", certs);
+        printf("Kept for you to look at; the virtual disk itself is removed.\n");
+        is_keep = true;
 out:
         remove_tree(dir, disk, docs);
+        if (!is_keep) {
+                char cmd[PATH_MAX + 16];
+                if (snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) < (int)sizeof cmd && !strchr(dir, '\''))
+                        (void)!system(cmd);
+        }
         return exit_code;
 }

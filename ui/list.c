@@ -271,6 +271,7 @@ int ui_cmd_list(int argc, char **argv)
         bool is_json = false, is_watch = false;
         int c;
         opterr = 0;
+        optind = 0; /* a fresh scan, also when called from the demo */
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'j':

@@ -120,6 +120,7 @@ const char *ui_key_error(int r);
 void ui_print_qr(FILE *f, const char *text);
 
 int ui_cmd_key(int argc, char **argv);
+int ui_cmd_key_init(int argc, char **argv);
 int ui_cmd_cert(int argc, char **argv);
 int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);

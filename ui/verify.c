@@ -251,6 +251,7 @@ int ui_cmd_verify(int argc, char **argv)
         bool has_expect = false, is_json = false;
         int c;
         opterr = 0;
+        optind = 0; /* a fresh scan, also when called from the demo */
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'e':

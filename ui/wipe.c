@@ -233,6 +233,7 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
         uint64_t v;
         int c;
         opterr = 0;
+        optind = 0; /* a fresh scan, also when called from the demo */
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'm':
