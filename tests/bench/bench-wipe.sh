@@ -5,7 +5,7 @@
 #
 # Safety: it touches only loop devices it attaches over files it creates in a private mktemp
 # directory under /dev/shm (tmpfs), checks before every run that each target is still one of those,
-# and detaches and removes everything on exit (tests/lib.sh's EXIT trap), also on failure or ^C.
+# and detaches and removes everything on exit (bench-lib.sh's EXIT trap), also on failure or ^C.
 
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 export KESU
 # shellcheck source=SCRIPTDIR/../lib.sh
 . "$here/../lib.sh"
+# shellcheck source=SCRIPTDIR/bench-lib.sh
+. "$here/bench-lib.sh"
 set -o pipefail
 
 usage() {
@@ -42,15 +44,8 @@ for arg in "$@"; do
     esac
 done
 
-is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
-for v in BENCH_SINGLE_GIB BENCH_PARALLEL_GIB BENCH_ROUNDS; do
-    if [ -n "${!v:-}" ] && ! is_count "${!v}"; then
-        echo "$v must be a positive whole number, not '${!v}'" >&2
-        exit 2
-    fi
-done
+bench_check_counts BENCH_SINGLE_GIB BENCH_PARALLEL_GIB BENCH_ROUNDS
 
-MIB=$((1 << 20))
 PARALLEL_COUNT=4
 if [ "$quick" -eq 1 ]; then
     single_mib=1024
@@ -82,60 +77,7 @@ if ! "$KESU" wipe --help >/dev/null 2>&1; then
     exit 1
 fi
 
-# A signal ends the script through exit, so the EXIT trap cleans up; runs are started in the
-# background and waited for, so the signal is acted on at once, not after the run.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# proc_running PID: PID exists and is not a zombie.
-# shellcheck disable=SC2317 # reached from the EXIT trap
-proc_running() {
-    local st
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$st" ] && [ "${st%% *}" != Z ]
-}
-
-# stop_group PID: stops a run still going, its whole process group (a tool's helper processes may
-# hold a device too), and waits until none of it is left, so the devices can really be detached.
-# shellcheck disable=SC2317 # reached from the EXIT trap
-stop_group() {
-    local pid=$1 i
-    kill -TERM -- "-$pid" 2>/dev/null
-    for i in $(seq 100); do proc_running "$pid" || break; sleep 0.05; done
-    kill -KILL -- "-$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    for i in $(seq 100); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.05; done
-}
-
-# shellcheck disable=SC2317 # reached from the EXIT trap
-bench_cleanup() {
-    local pid
-    for pid in "${T_PIDS[@]}"; do stop_group "$pid"; done
-    T_PIDS=()
-    t_cleanup # tests/lib.sh: detaches the loop devices, removes $T_DIR
-}
-trap bench_cleanup EXIT
-
-SHM=/dev/shm
-if [ "$(stat -f -c %T "$SHM" 2>/dev/null)" != "tmpfs" ]; then
-    echo "FAIL: $SHM is not a tmpfs; this benchmark writes its devices' files only to RAM" >&2
-    exit 1
-fi
-
-# need_space MIB: fails clearly unless /dev/shm and RAM both have room for MIB more (plus slack).
-need_space() {
-    local want=$(($1 + 256)) avail mem
-    avail=$(df -B1M --output=avail "$SHM" | tail -n 1 | tr -d ' ')
-    mem=$(($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) / 1024))
-    if [ "$avail" -lt "$want" ]; then
-        echo "FAIL: $SHM has $avail MiB free; this needs $want MiB (lower BENCH_*_GIB or use --quick)" >&2
-        exit 1
-    fi
-    if [ "$mem" -lt "$want" ]; then
-        echo "FAIL: $mem MiB of memory available; this needs $want MiB (lower BENCH_*_GIB or use --quick)" >&2
-        exit 1
-    fi
-}
+bench_init
 
 # Check up front for the largest scenario, so a run does not fail half-way.
 biggest=0
@@ -145,36 +87,10 @@ for s in "${scenarios[@]}"; do
 done
 need_space "$biggest"
 
-T_DIR=$(mktemp -d "$SHM/kesu-bench.XXXXXX") || { echo "FAIL: mktemp in $SHM" >&2; exit 1; }
+bench_make_dir
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-now() { echo "$EPOCHREALTIME"; }
-# mbps BYTES T0 T1: decimal MB/s
-mbps() { awk -v b="$1" -v t0="$2" -v t1="$3" 'BEGIN { printf "%.1f", b / (t1 - t0) / 1e6 }'; }
-median() {
-    [ $# -eq 0 ] && return
-    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
-        END { if (NR == 0) print ""; else if (NR % 2) printf "%.1f", a[(NR + 1) / 2];
-              else printf "%.1f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-sum_sizes() { local s=0 x; for x in "${SIZES[@]}"; do s=$((s + x)); done; echo "$s"; }
-
-# bg_run OUT ERR CMD...: runs CMD in the background, in a process group of its own (so a signal is
-# handled at once, and cleanup can stop all of it), waits; returns its exit status.
-bg_run() {
-    local out=$1 err=$2 pid rc i
-    shift 2
-    setsid "$@" >"$out" 2>"$err" </dev/null &
-    pid=$!
-    T_PIDS+=("$pid")
-    wait "$pid"
-    rc=$?
-    for i in "${!T_PIDS[@]}"; do [ "${T_PIDS[i]}" = "$pid" ] && unset 'T_PIDS[i]'; done
-    T_PIDS=("${T_PIDS[@]}")
-    return "$rc"
-}
 
 # Three 1 MiB spots per device: start, middle, end.
 spot_offsets_mib() { local mib=$(($1 / MIB)); echo "0 $((mib / 2)) $((mib - 1))"; }
@@ -225,81 +141,10 @@ check_spots() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Targets: files in $T_DIR, pre-filled (so tmpfs pages exist and page allocation is not timed),
-# attached as loop devices registered for cleanup.
-
-DEVS=()  # loop devices of the current scenario
-FILES=() # their backing files, same order
-SIZES=() # their sizes in bytes
-
-# add_target NAME MIB (not in $(...): it must register in this shell)
-add_target() {
-    local f="$T_DIR/$1.img" dev
-    bg_run /dev/null "$T_DIR/dd.err" dd if=/dev/zero of="$f" bs=1M count="$2" ||
-        { echo "FAIL: could not fill $f: $(cat "$T_DIR/dd.err")" >&2; exit 1; }
-    f=$(realpath "$f")
-    dev=$(losetup --find --show "$f") || { echo "FAIL: losetup failed for $f" >&2; exit 1; }
-    T_LOOPS+=("$dev")
-    DEVS+=("$dev")
-    FILES+=("$f")
-    SIZES+=("$(blockdev --getsize64 "$dev")")
-}
-
-release_targets() {
-    local i
-    for i in "${!DEVS[@]}"; do
-        t_detach "${DEVS[i]}"
-        rm -f "${FILES[i]}"
-    done
-    DEVS=()
-    FILES=()
-    SIZES=()
-}
-
-# Before every run: each target is still a loop device over our own file, of the size we made.
-assert_targets_ours() {
-    local i back
-    for i in "${!DEVS[@]}"; do
-        back=$(losetup -n -O BACK-FILE "${DEVS[i]}" 2>/dev/null | sed 's/[[:space:]]*$//')
-        if ! [[ "${DEVS[i]}" =~ ^/dev/loop[0-9]+$ ]] || [ "$back" != "${FILES[i]}" ] ||
-            [[ "${FILES[i]}" != "$T_DIR"/* ]] ||
-            [ "$(blockdev --getsize64 "${DEVS[i]}")" != "${SIZES[i]}" ]; then
-            echo "FAIL: ${DEVS[i]} is no longer the loop device over ${FILES[i]}; stopping" >&2
-            exit 1
-        fi
-    done
-}
-
-# ---------------------------------------------------------------------------------------------
-# One fio run over all current targets (one job per device, run together). Sets R_MBPS (bytes /
-# wall time around fio) and R_OWN (bytes / fio's own I/O time, the longest job's runtime: this leaves
-# out fio's fixed start-up, about 0.2-0.3 s, which includes a 100 ms sleep before it starts jobs);
-# returns non-zero on failure.
-
-run_fio() {
-    local method=$1 json="$T_DIR/fio.json" err="$T_DIR/fio.err" args i t0 t1 rc expected got
-    args=(--rw=write --bs=1M --direct=1 --ioengine=io_uring --iodepth=8 --output-format=json "--output=$json")
-    [ "$method" = zero ] && args+=(--zero_buffers)
-    for i in "${!DEVS[@]}"; do args+=("--name=w$i" "--filename=${DEVS[i]}"); done
-    assert_targets_ours
-    rm -f "$json"
-    t0=$(now)
-    bg_run /dev/null "$err" fio "${args[@]}"
-    rc=$?
-    t1=$(now)
-    if [ "$rc" -ne 0 ]; then
-        echo "    fio exited $rc:" >&2
-        tail -n 5 "$err" | sed 's/^/      /' >&2
-        return 1
-    fi
-    expected=$(sum_sizes)
-    got=$(jq '[.jobs[].write.io_bytes] | add' "$json") || { echo "    fio wrote no JSON" >&2; return 1; }
-    if [ "$(jq '[.jobs[].error] | add' "$json")" != 0 ] || [ "$got" != "$expected" ]; then
-        echo "    fio: error or short write ($got of $expected bytes)" >&2
-        return 1
-    fi
-    R_MBPS=$(mbps "$got" "$t0" "$t1")
-    R_OWN=$(jq '([.jobs[].write.io_bytes] | add) / ([.jobs[].job_runtime] | max) / 1e3' "$json" | xargs printf '%.1f')
+# One fio run over all current targets (bench-lib.sh's run_fio): zeros for "zero", fio's default
+# buffers for "random". Sets R_MBPS, R_OWN (over fio's own I/O time); non-zero on failure.
+run_fio_write() {
+    if [ "$1" = zero ]; then run_fio write --zero_buffers; else run_fio write; fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -413,19 +258,6 @@ CONTRACT_LIST=()
 any_failed=0
 rows=()
 
-note_problems() {
-    local p key
-    for p in "${R_PROBLEMS[@]}"; do
-        echo "      $p"
-        # Collect the contract deviations once each, with device numbers folded, for the end.
-        key=$(sed -E 's#/dev/loop[0-9]+#/dev/loopN#g; s/[0-9]+(\.[0-9]+)?/#/g' <<<"$p")
-        if [[ "$p" == contract:* ]] && [ -z "${CONTRACT_SEEN[$key]:-}" ]; then
-            CONTRACT_SEEN[$key]=1
-            CONTRACT_LIST+=("$p")
-        fi
-    done
-}
-
 run_scenario() {
     local name=$1 count=$2 mib=$3 i m r key t0 t1 fio_v kesu_v
     echo
@@ -446,7 +278,7 @@ run_scenario() {
         rows+=("$key")
         for ((r = 1; r <= rounds; r++)); do
             fio_v=""
-            if run_fio "$m"; then
+            if run_fio_write "$m"; then
                 fio_v=$R_MBPS
                 FIO_VALS[$key]+=" $R_MBPS"
                 FIO_IO_VALS[$key]+=" $R_OWN"
@@ -498,7 +330,6 @@ done
 echo
 echo "== results (median of $rounds round(s))"
 fmt='%-9s %-7s %9s %9s %8s %7s %11s  %9s %9s %8s  %s\n'
-ratio_of() { [ -n "$1" ] && [ -n "$2" ] && awk -v k="$1" -v f="$2" 'BEGIN { printf "%.2f", k / f }'; }
 # shellcheck disable=SC2059
 printf "$fmt" scenario method "fio MB/s" "kesu MB/s" kesu/fio target "first write" "fio-io" "kesu-io" "io ratio" verdict
 for key in "${rows[@]}"; do
