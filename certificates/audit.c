@@ -177,6 +177,8 @@ static int cmp_valid(const void *x, const void *y)
 /* Across the valid certificates of each key: gaps, duplicates, forks, broken links. */
 static int check_chain(struct cert_audit *a, struct valid_cert *v, size_t n)
 {
+        if (n == 0)
+                return 0;
         qsort(v, n, sizeof *v, cmp_valid);
         int r = 0;
         for (size_t i = 0; r >= 0 && i < n; i++) {

@@ -12,6 +12,7 @@
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <pango/pangocairo.h>
@@ -24,25 +25,32 @@
 #include "certificates.h"
 #include "common.h"
 
-#define MM               (72.0 / 25.4)
-#define PAGE_WIDTH       595.276
-#define PAGE_HEIGHT      841.89
-#define MARGIN_X         (14 * MM)
-#define MARGIN_TOP       (13 * MM)
-#define MARGIN_BOTTOM    (14 * MM)
-#define CONTENT_WIDTH    (PAGE_WIDTH - 2 * MARGIN_X)
-#define COLUMN_GAP       (5 * MM)
-#define COLUMN_WIDTH     ((CONTENT_WIDTH - COLUMN_GAP) / 2)
-#define LABEL_WIDTH      (33 * MM)
-#define CELL_PAD_X       2.5
-#define CELL_PAD_Y       1.6
+#define MM            (72.0 / 25.4)
+#define PAGE_WIDTH    595.276
+#define PAGE_HEIGHT   841.89
+#define MARGIN_X      (14 * MM)
+#define MARGIN_TOP    (13 * MM)
+#define MARGIN_BOTTOM (14 * MM)
+#define CONTENT_WIDTH (PAGE_WIDTH - 2 * MARGIN_X)
+#define COLUMN_GAP    (5 * MM)
+#define COLUMN_WIDTH  ((CONTENT_WIDTH - COLUMN_GAP) / 2)
+#define LABEL_WIDTH   (33 * MM)
+#define CELL_PAD_X    2.5
+#define CELL_PAD_Y    1.4
+/* the font's ascent leaves room above the glyphs (for accents); a table row does not need it */
+#define CELL_TRIM        (0.18 * TABLE_FONT)
+#define LINE_SPACING     0.9f
 #define TABLE_FONT       7.5
 #define SECTION_FONT     9.0
+#define SECTION_GAP      4.0
 #define SECTION_HEIGHT   14.0
 #define QR_SYMBOL_WIDTH  (40 * MM) /* the dark modules; the quiet zone comes on top */
 #define QR_QUIET_MODULES 4
 #define SIGNATURE_HEIGHT (24 * MM)
 #define MAX_LIST_ROWS    12 /* longer lists (mismatches, reasons) say how many more */
+#define MAX_REASONS      8  /* and at most REASON_LINES lines each: page 1 keeps room for the QR */
+#define REASON_LINES     3
+#define CELL_LINES       16 /* a column holds about 70 */
 #define FONT_FAMILY      "Noto Sans CJK JP"
 #define DASH             "—"
 
@@ -329,6 +337,10 @@ static void rows_strings(struct rows *t, const char *label, const json_t *array)
 {
         size_t i, n = json_array_size(array);
 
+        if (!json_is_array(array)) {
+                row(t, label, NULL);
+                return;
+        }
         if (n == 0) {
                 row(t, label, "なし none");
                 return;
@@ -377,8 +389,8 @@ static void section_asset(struct rows *t, const json_t *r)
         header(t, "2  資産 Asset");
         row(t, "資産番号 Asset No.", jstr(r, "asset_number"));
         row(t, "出所 Media source", jstr(r, "media_source"));
-        row(t, "消去前の区分 Class before", jstr(r, "confidentiality.before"));
-        row_word(t, "消去後の区分 Class after", jstr(r, "confidentiality.after"));
+        rowf(t, "機密区分 Class", "消去前 before %s → 消去後 after %s",
+             or_dash(jstr(r, "confidentiality.before")), or_dash(jstr(r, "confidentiality.after")));
         row_word(t, "処分先 Destination", jstr(r, "destination"));
 }
 
@@ -454,8 +466,10 @@ static void section_verification(struct rows *t, const json_t *r)
                 const char *found = jstr(x, "found");
                 jtext(x, "first_lba", b1, &s1);
                 jtext(x, "last_lba", b2, &s2);
-                rowf(t, i == 0 ? "不一致範囲 Mismatches" : "", "LBA %s – %s%s%s", or_dash(s1), or_dash(s2),
-                     found ? ": " : "", found ? found : "");
+                /* the first bytes found are enough to recognise old data; CERT.json has them all */
+                rowf(t, i == 0 ? "不一致範囲 Mismatches" : "", "LBA %s – %s%s%.16s%s", or_dash(s1),
+                     or_dash(s2), found ? ": " : "", found ? found : "",
+                     found && strlen(found) > 16 ? "…" : "");
         }
         if (i < n)
                 rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - i, n - i);
@@ -483,6 +497,10 @@ static void section_work(struct rows *t, const json_t *r)
 
         const json_t *e = jget(r, "errors");
         const char *error = jstr(e, "error");
+        if (!json_is_object(e)) {
+                row(t, "エラー Errors", NULL);
+                return;
+        }
         rowf(t, "エラー Errors", "未書込範囲 unwritten ranges: %zu\n読取不能範囲 unreadable ranges: %zu%s%s",
              json_array_size(jget(e, "unwritten_ranges")), json_array_size(jget(e, "unreadable_ranges")),
              error ? "\n" : "", error ? error : "");
@@ -497,8 +515,10 @@ static void section_signature(struct rows *t, const json_t *r, const char *key_f
         row(t, "証明書番号 Serial", jstr(r, "serial"));
         jtext(r, "sequence", buf, &seq);
         row(t, "連番 Sequence", seq);
+        /* "" is the first certificate of an appliance; a missing key is just missing */
         const char *prev = jstr(r, "previous_hash");
-        row(t, "前の証明書 Previous", prev ? prev : DASH " （最初の証明書 first certificate）");
+        bool is_first = !prev && json_is_string(jget(r, "previous_hash"));
+        row(t, "前の証明書 Previous", is_first ? DASH " （最初の証明書 first certificate）" : prev);
         row(t, "装置鍵 Appliance key", jstr(r, "appliance_key_id"));
         row(t, "鍵指紋 Key fingerprint", key_fingerprint);
         row(t, "検証 Verify", "minisign -Vm CERT.json -p appliance.pub");
@@ -517,34 +537,70 @@ enum {
         ALIGN_RIGHT,
 };
 
-/* Sets text in width w (wrapping at words, or anywhere inside a long hash); draws it at (x, y)
- * unless color is NULL. Returns its height. */
-static double text(struct doc *d, double x, double y, double w, const char *s, double size, bool is_bold,
-                   const struct rgb *color, int align)
+/* A layout of s in width w (wrapping at words, or anywhere inside a long hash, never adding a
+ * hyphen that could be read as part of it), at most max_lines lines (0: any) with "…" where it is
+ * cut short. */
+static PangoLayout *new_layout(struct doc *d, const char *s, double w, double size, bool is_bold, int align,
+                               int max_lines)
 {
         PangoLayout *layout = pango_layout_new(d->pango);
         PangoFontDescription *font = pango_font_description_new();
-        int width, height;
+        PangoAttrList *attrs = pango_attr_list_new();
 
         pango_font_description_set_family(font, FONT_FAMILY);
         pango_font_description_set_weight(font, is_bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
         pango_font_description_set_absolute_size(font, size * PANGO_SCALE);
         pango_layout_set_font_description(layout, font);
+        pango_font_description_free(font);
+        pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+        pango_layout_set_attributes(layout, attrs);
+        pango_attr_list_unref(attrs);
         pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        if (max_lines > 0) {
+                pango_layout_set_height(layout, -max_lines);
+                pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+        }
+        /* the CJK font's own line height (1.45 × its size) is airy for tables */
+        pango_layout_set_line_spacing(layout, LINE_SPACING);
         pango_layout_set_alignment(layout, align == ALIGN_CENTER  ? PANGO_ALIGN_CENTER
                                            : align == ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
                                                                   : PANGO_ALIGN_LEFT);
         pango_layout_set_text(layout, s, -1);
+        return layout;
+}
+
+/* Sets s in width w, at most max_lines lines (0: any), and draws it at (x, y) unless color is
+ * NULL. Returns its height. */
+static double text_lines(struct doc *d, double x, double y, double w, const char *s, double size,
+                         bool is_bold, const struct rgb *color, int align, int max_lines)
+{
+        PangoLayout *layout = new_layout(d, s, w, size, is_bold, align, max_lines);
+        int width, height;
+
         pango_layout_get_size(layout, &width, &height);
         if (color) {
                 set_color(d->cr, *color);
                 cairo_move_to(d->cr, x, y);
                 pango_cairo_show_layout(d->cr, layout);
         }
-        pango_font_description_free(font);
         g_object_unref(layout);
         return (double)height / PANGO_SCALE;
+}
+
+static double text(struct doc *d, double x, double y, double w, const char *s, double size, bool is_bold,
+                   const struct rgb *color, int align)
+{
+        return text_lines(d, x, y, w, s, size, is_bold, color, align, 0);
+}
+
+/* How far below the layout's top its first baseline is. */
+static double text_baseline(struct doc *d, const char *s, double size, bool is_bold)
+{
+        PangoLayout *layout = new_layout(d, s, 1000, size, is_bold, ALIGN_LEFT, 1);
+        double baseline = (double)pango_layout_get_baseline(layout) / PANGO_SCALE;
+        g_object_unref(layout);
+        return baseline;
 }
 
 static void fill_rect(cairo_t *cr, double x, double y, double w, double h, struct rgb c)
@@ -609,7 +665,7 @@ static double draw_title(struct doc *d, double y)
         y += 2;
         char org[512];
         snprintf(org, sizeof(org), "発行 Issued by: %s", or_dash(jstr(d->record, "organization")));
-        y += text(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, org, 9, false, &INK, ALIGN_LEFT);
+        y += text_lines(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, org, 9, false, &INK, ALIGN_LEFT, 2);
         y += 3;
         hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y, 1.2, NAVY);
         return y + 6;
@@ -639,38 +695,40 @@ static int draw_result(struct doc *d, double y, double *ret_y)
                 return 0;
         }
 
-        /* why it failed, under the band: one text block, one line per reason */
+        /* why it failed, under the band: a few lines each at most, so the QR code stays on page 1 */
         const json_t *reasons = jget(d->record, "failure_reasons");
-        size_t i, n = json_array_size(reasons);
-        _cleanup_free_ char *list = strdup("");
-        for (i = 0; list && i < n && i < MAX_LIST_ROWS; i++) {
-                char *longer = NULL;
-                if (asprintf(&longer, "%s\n• %s", list,
-                             or_dash(json_string_value(json_array_get(reasons, i)))) < 0)
-                        longer = NULL;
-                free(list);
-                list = longer;
-        }
-        if (list && i < n) {
-                char *longer = NULL;
-                if (asprintf(&longer, "%s\n… 他 %zu 件 and %zu more (CERT.json)", list, n - i, n - i) < 0)
-                        longer = NULL;
-                free(list);
-                list = longer;
-        }
-        if (!list)
-                return -ENOMEM;
-
+        size_t n = json_array_size(reasons), n_shown = n < MAX_REASONS ? n : MAX_REASONS;
         const double x = MARGIN_X + 8, w = CONTENT_WIDTH - 16;
         const char *intro = "不合格の理由 Reasons:";
-        double h1 = text(d, x, 0, w, intro, 8.5, true, NULL, ALIGN_LEFT);
-        double h2 = text(d, x, 0, w, n > 0 ? list + 1 : "• " DASH, 8.5, false, NULL, ALIGN_LEFT);
-        double box = 4 + h1 + 2 + h2 + 4;
-        fill_rect(d->cr, MARGIN_X, y, CONTENT_WIDTH, box, FAIL_TINT);
-        fill_rect(d->cr, MARGIN_X, y, 2.5, box, FAIL_RED);
-        text(d, x, y + 4, w, intro, 8.5, true, &FAIL_RED, ALIGN_LEFT);
-        text(d, x, y + 4 + h1 + 2, w, n > 0 ? list + 1 : "• " DASH, 8.5, false, &INK, ALIGN_LEFT);
-        *ret_y = y + box + 8;
+        char more[96] = "";
+        if (n > n_shown)
+                snprintf(more, sizeof(more), "… 他 %zu 件 and %zu more (CERT.json)", n - n_shown,
+                         n - n_shown);
+
+        for (int pass = 0; pass < 2; pass++) { /* measure, then draw */
+                bool is_drawing = pass == 1;
+                double top = y, yy = y + 4;
+
+                yy += text(d, x, yy, w, intro, 8.5, true, is_drawing ? &FAIL_RED : NULL, ALIGN_LEFT) + 2;
+                for (size_t i = 0; i < n_shown || (n == 0 && i == 0); i++) {
+                        char *line = NULL;
+                        if (asprintf(&line, "• %s", or_dash(json_string_value(json_array_get(reasons, i)))) <
+                            0)
+                                return -ENOMEM;
+                        yy += text_lines(d, x, yy, w, line, 8.5, false, is_drawing ? &INK : NULL, ALIGN_LEFT,
+                                         REASON_LINES) +
+                              1;
+                        free(line);
+                }
+                if (*more)
+                        yy += text(d, x, yy, w, more, 8.5, false, is_drawing ? &FAIL_RED : NULL, ALIGN_LEFT);
+                yy += 3;
+                if (!is_drawing) {
+                        fill_rect(d->cr, MARGIN_X, top, CONTENT_WIDTH, yy - top, FAIL_TINT);
+                        fill_rect(d->cr, MARGIN_X, top, 2.5, yy - top, FAIL_RED);
+                } else
+                        *ret_y = yy + 8;
+        }
         return 0;
 }
 
@@ -762,14 +820,16 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
         char jst[64];
         format_time(jstr(r, "times.ended_jst"), "+09:00", "JST", jst);
         snprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
-        lines[6].label = "作業者 / 確認者 Operator / Witness";
+        lines[6].label = "担当者 Operator / Witness";
         snprintf(lines[6].value, sizeof(lines[6].value), "%s / %s", or_dash(jstr(r, "people.operator")),
                  or_dash(jstr(r, "people.witness")));
 
         double w = qr_x - MARGIN_X - 6 * MM, lw = 40 * MM, sy = y;
         for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
-                double h1 = text(d, MARGIN_X, sy, lw - 4, lines[i].label, 8, false, &MUTED, ALIGN_LEFT);
-                double h2 = text(d, MARGIN_X + lw, sy, w - lw, lines[i].value, 9, true, &INK, ALIGN_LEFT);
+                double h1 =
+                        text_lines(d, MARGIN_X, sy, lw - 4, lines[i].label, 8, false, &MUTED, ALIGN_LEFT, 2);
+                double h2 = text_lines(d, MARGIN_X + lw, sy, w - lw, lines[i].value, 9, true, &INK,
+                                       ALIGN_LEFT, 2);
                 sy += (h1 > h2 ? h1 : h2) + 3.5;
                 hline(d->cr, MARGIN_X, MARGIN_X + w, sy - 1.8, 0.3, RULE);
         }
@@ -780,29 +840,34 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
 static double measure_row(struct doc *d, const struct row *row)
 {
         if (row->is_header)
-                return SECTION_HEIGHT;
-        double h1 =
-                text(d, 0, 0, LABEL_WIDTH - 2 * CELL_PAD_X, row->label, TABLE_FONT, false, NULL, ALIGN_LEFT);
-        double h2 = text(d, 0, 0, COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X, row->value ? row->value : "",
-                         TABLE_FONT, false, NULL, ALIGN_LEFT);
-        return (h1 > h2 ? h1 : h2) + 2 * CELL_PAD_Y;
+                return SECTION_HEIGHT + SECTION_GAP;
+        double h1 = text_lines(d, 0, 0, LABEL_WIDTH - 2 * CELL_PAD_X, row->label, TABLE_FONT, false, NULL,
+                               ALIGN_LEFT, CELL_LINES);
+        double h2 =
+                text_lines(d, 0, 0, COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X,
+                           row->value ? row->value : "", TABLE_FONT, false, NULL, ALIGN_LEFT, CELL_LINES);
+        return (h1 > h2 ? h1 : h2) + 2 * CELL_PAD_Y - CELL_TRIM;
 }
 
 static void draw_header(struct doc *d, double x, double y, const char *title, bool is_continued)
 {
         char s[160];
         snprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
-        fill_rect(d->cr, x, y + 1, COLUMN_WIDTH, SECTION_HEIGHT - 3, SHADE);
-        fill_rect(d->cr, x, y + 1, 2.5, SECTION_HEIGHT - 3, NAVY);
-        text(d, x + 6, y + 1.5, COLUMN_WIDTH - 8, s, SECTION_FONT, true, &NAVY, ALIGN_LEFT);
+        fill_rect(d->cr, x, y + 1, COLUMN_WIDTH, SECTION_HEIGHT - 2, SHADE);
+        fill_rect(d->cr, x, y + 1, 2.5, SECTION_HEIGHT - 2, NAVY);
+        /* an ideograph spans 0.88 of the size above the baseline to 0.12 below: centred in the box */
+        double baseline = y + 1 + (SECTION_HEIGHT - 2) / 2 + 0.38 * SECTION_FONT;
+        text(d, x + 6, baseline - text_baseline(d, s, SECTION_FONT, true), COLUMN_WIDTH - 8, s, SECTION_FONT,
+             true, &NAVY, ALIGN_LEFT);
 }
 
 static void draw_row(struct doc *d, double x, double y, const struct row *row)
 {
-        text(d, x + CELL_PAD_X, y + CELL_PAD_Y, LABEL_WIDTH - 2 * CELL_PAD_X, row->label, TABLE_FONT, false,
-             &MUTED, ALIGN_LEFT);
-        text(d, x + LABEL_WIDTH + CELL_PAD_X, y + CELL_PAD_Y, COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X,
-             row->value ? row->value : "", TABLE_FONT, false, &INK, ALIGN_LEFT);
+        text_lines(d, x + CELL_PAD_X, y + CELL_PAD_Y - CELL_TRIM, LABEL_WIDTH - 2 * CELL_PAD_X, row->label,
+                   TABLE_FONT, false, &MUTED, ALIGN_LEFT, CELL_LINES);
+        text_lines(d, x + LABEL_WIDTH + CELL_PAD_X, y + CELL_PAD_Y - CELL_TRIM,
+                   COLUMN_WIDTH - LABEL_WIDTH - 2 * CELL_PAD_X, row->value ? row->value : "", TABLE_FONT,
+                   false, &INK, ALIGN_LEFT, CELL_LINES);
         hline(d->cr, x, x + COLUMN_WIDTH, y + row->height, 0.3, RULE);
 }
 
@@ -822,19 +887,33 @@ static double draw_sections(struct doc *d, struct rows *t, double y_top, double 
                 total += t->items[i].height;
         }
 
-        /* balance at a section boundary: the split with the lowest taller column */
-        double best = total;
-        for (size_t k = 1, left = 0; k <= t->n; k++) {
+        /* the split with the lower taller column: at a section boundary when one fits, else between
+         * any two rows (the right column then begins with the section's header again) */
+        double best_section = DBL_MAX, best_row = DBL_MAX, left = 0;
+        size_t split_section = t->n, split_row = t->n;
+        for (size_t k = 1; k < t->n; k++) {
                 left += t->items[k - 1].height;
-                if (k < t->n && !t->items[k].is_header)
-                        continue;
-                double taller = left > total - left ? left : total - left;
-                if (taller < best) {
-                        best = taller;
-                        split = k;
+                if (t->items[k - 1].is_header)
+                        continue; /* never a header alone at a column's foot */
+                bool is_section = t->items[k].is_header;
+                double right = total - left + (is_section ? 0 : SECTION_HEIGHT);
+                double taller = left > right ? left : right;
+                if (is_section && taller < best_section) {
+                        best_section = taller;
+                        split_section = k;
+                }
+                if (taller < best_row) {
+                        best_row = taller;
+                        split_row = k;
                 }
         }
-        bool is_balanced = best <= avail;
+        bool is_balanced = true;
+        if (best_section <= avail)
+                split = split_section;
+        else if (best_row <= avail)
+                split = split_row;
+        else
+                is_balanced = false;
 
         int column = 0;
         double y = y_top, bottom = PAGE_HEIGHT - MARGIN_BOTTOM, lowest = y_top;
@@ -864,13 +943,14 @@ static double draw_sections(struct doc *d, struct rows *t, double y_top, double 
                 }
                 double x = MARGIN_X + column * (COLUMN_WIDTH + COLUMN_GAP);
                 if (row->is_header) {
+                        double gap = y > y_top ? SECTION_GAP : 0; /* none at a column's top */
                         section = row->label;
-                        if (y > y_top)
-                                y += 4;
-                        draw_header(d, x, y, row->label, false);
-                } else
+                        draw_header(d, x, y + gap, row->label, false);
+                        y += gap + SECTION_HEIGHT;
+                } else {
                         draw_row(d, x, y, row);
-                y += row->height;
+                        y += row->height;
+                }
                 if (y > lowest)
                         lowest = y;
         }
@@ -891,7 +971,7 @@ static void draw_signatures(struct doc *d, double y)
                 double base = y + 20;
                 char who[256];
                 snprintf(who, sizeof(who), "%s:  %s", roles[i], or_dash(names[i]));
-                text(d, x, base - 11, 95 * MM, who, 8.5, false, &INK, ALIGN_LEFT);
+                text_lines(d, x, base - 11, 95 * MM, who, 8.5, false, &INK, ALIGN_LEFT, 1);
                 double sx = x + 97 * MM;
                 text(d, sx, base - 11, 12 * MM, "署名", 8.5, false, &MUTED, ALIGN_LEFT);
                 hline(d->cr, sx + 9 * MM, sx + 52 * MM, base, 0.6, INK);

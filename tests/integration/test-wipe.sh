@@ -63,11 +63,11 @@ for method in zero one random dod3 dod7 hmgis5 ops2 bsi gutmann "passes:random,0
     img=$T_DIR/m.img
     fill_junk "$img" $((4 << 20))
     t_loop "$img"; dev=$T_LOOP
-    out=$("$KESU" wipe --method "$method" --verify none --yes --json "$dev"); rc=$?
+    out=$("$KESU" wipe --no-cert --method "$method" --verify none --yes --json "$dev"); rc=$?
     res=$(result_of "$out" "$dev")
     t_eq "$method: exit 0" 0 "$rc"
     t_eq "$method: PASS completed" "PASS completed" "$(jq -r '"\(.outcome) \(.status)"' <<<"$res")"
-    want_passes=$("$KESU" wipe --help | awk -v m="$method" '$1 == m {print}' | wc -l)
+    want_passes=$("$KESU" wipe --no-cert --help | awk -v m="$method" '$1 == m {print}' | wc -l)
     t_eq "$method: bytes_written = size x passes" "$(jq -r '.size_bytes * (.passes | length)' <<<"$res")" \
         "$(jq -r .bytes_written <<<"$res")"
     t_eq "$method: every pass written and flushed" "$(jq -r '.passes | length' <<<"$res")" \
@@ -75,7 +75,7 @@ for method in zero one random dod3 dod7 hmgis5 ops2 bsi gutmann "passes:random,0
     check_content "$method" "$dev" "$res"
     t_detach "$dev"
 done
-t_eq "gutmann: 35 passes" 35 "$("$KESU" wipe --method gutmann --verify none --yes --json "$(fill_junk "$T_DIR/g.img" 4096; echo "$T_DIR/g.img")" | jq -r 'select(.event == "result") | .passes | length')"
+t_eq "gutmann: 35 passes" 35 "$("$KESU" wipe --no-cert --method gutmann --verify none --yes --json "$(fill_junk "$T_DIR/g.img" 4096; echo "$T_DIR/g.img")" | jq -r 'select(.event == "result") | .passes | length')"
 
 echo "# back to back: a finished wipe lets go of the disk at once"
 # (io_uring tears a ring down later in a kernel worker; a registered file kept the exclusive
@@ -83,7 +83,7 @@ echo "# back to back: a finished wipe lets go of the disk at once"
 fill_junk "$T_DIR/b2b.img" $((1 << 20)); t_loop "$T_DIR/b2b.img"; b2b=$T_LOOP
 busy=0
 for i in $(seq 25); do
-    "$KESU" wipe --method zero --verify none --yes --queue-depth 32 --chunk-bytes 131072 "$b2b" >/dev/null 2>&1 || busy=$((busy + 1))
+    "$KESU" wipe --no-cert --method zero --verify none --yes --queue-depth 32 --chunk-bytes 131072 "$b2b" >/dev/null 2>&1 || busy=$((busy + 1))
 done
 t_eq "back to back: 25 wipes, none refused" 0 "$busy"
 t_detach "$b2b"
@@ -91,21 +91,21 @@ t_detach "$b2b"
 echo "# odd sizes: a file that is not a whole number of sectors or chunks"
 odd=$T_DIR/odd.img
 fill_junk "$odd" 10000001
-out=$("$KESU" wipe --method random --verify none --yes --json "$odd")
+out=$("$KESU" wipe --no-cert --method random --verify none --yes --json "$odd")
 res=$(result_of "$out" "$odd")
 t_eq "odd file: PASS" PASS "$(jq -r .outcome <<<"$res")"
 t_eq "odd file: size unchanged" 10000001 "$(stat -c %s "$odd")"
 check_content "odd file" "$odd" "$res"
 fill_junk "$T_DIR/odd-dev.img" $(((5 << 20) + 3 * 512))
 t_loop "$T_DIR/odd-dev.img"; odd_dev=$T_LOOP
-out=$("$KESU" wipe --method "passes:0x123456" --verify none --yes --json --chunk-bytes 1048576 "$odd_dev")
+out=$("$KESU" wipe --no-cert --method "passes:0x123456" --verify none --yes --json --chunk-bytes 1048576 "$odd_dev")
 check_content "loop of 5 MiB + 3 sectors" "$odd_dev" "$(result_of "$out" "$odd_dev")"
 
 echo "# 4096-byte logical sectors"
 fill_junk "$T_DIR/4k.img" $((8 << 20))
 t_loop "$T_DIR/4k.img" --sector-size 4096; fourk=$T_LOOP
 for engine in io_uring sync; do
-    out=$("$KESU" wipe --method random --engine "$engine" --verify none --yes --json "$fourk")
+    out=$("$KESU" wipe --no-cert --method random --engine "$engine" --verify none --yes --json "$fourk")
     res=$(result_of "$out" "$fourk")
     t_eq "4k ($engine): sector_bytes" 4096 "$(jq -r .sector_bytes <<<"$res")"
     t_eq "4k ($engine): engine" "$engine" "$(jq -r .engine <<<"$res")"
@@ -121,7 +121,7 @@ for i in 1 2 3; do
 done
 fill_junk "$T_DIR/par-file.img" $((3 << 20))
 targets+=("$T_DIR/par-file.img")
-out=$("$KESU" wipe --method random --verify none --yes --json "${targets[@]}"); rc=$?
+out=$("$KESU" wipe --no-cert --method random --verify none --yes --json "${targets[@]}"); rc=$?
 t_eq "parallel: exit 0" 0 "$rc"
 t_eq "parallel: four PASS results" 4 "$(jq -r 'select(.event == "result" and .outcome == "PASS") | .path' <<<"$out" | wc -l)"
 t_eq "parallel: a distinct seed per disk" 4 "$(jq -r 'select(.event == "result") | .passes[0].seed' <<<"$out" | sort -u | wc -l)"
@@ -142,7 +142,7 @@ start_faultfs() {
     FUSE_BACKING=$backing
 }
 start_faultfs bad $((8 << 20)) --bad 1048576:8192 --bad 5242880:512
-out=$("$KESU" wipe --method zero --verify none --yes --json "$FUSE_FILE"); rc=$?
+out=$("$KESU" wipe --no-cert --method zero --verify none --yes --json "$FUSE_FILE"); rc=$?
 res=$(result_of "$out" "$FUSE_FILE")
 t_eq "bad ranges: exit 1" 1 "$rc"
 t_eq "bad ranges: FAIL write-errors" "FAIL write-errors" "$(jq -r '"\(.outcome) \(.status)"' <<<"$res")"
@@ -162,7 +162,7 @@ ok = ok and d[pos:] == bytes(len(d) - pos)
 sys.exit(0 if ok else 1)
 PY
 t_loop "$FUSE_FILE"; bad_loop=$T_LOOP
-out=$("$KESU" wipe --method one --verify none --yes --json "$bad_loop")
+out=$("$KESU" wipe --no-cert --method one --verify none --yes --json "$bad_loop")
 t_eq "bad ranges through a loop device: the same sectors" \
     '[{"pass":1,"first_lba":2048,"last_lba":2063},{"pass":1,"first_lba":10240,"last_lba":10240}]' \
     "$(result_of "$out" "$bad_loop" | jq -c .unwritten_ranges)"
@@ -178,7 +178,7 @@ fill_junk "$T_DIR/ok2.img" $((16 << 20))
 # the FUSE daemon behind one target dies after a moment: its file answers ENOTCONN from then on
 ( sleep 0.3; kill -9 "$killed_pid" ) &
 disown "$killed_pid" # its death is the point: no job-control notice
-out=$("$KESU" wipe --method gutmann --verify none --yes --json --chunk-bytes 65536 \
+out=$("$KESU" wipe --no-cert --method gutmann --verify none --yes --json --chunk-bytes 65536 \
     "$pulled_loop" "$ok1" "$killed_file" "$T_DIR/ok2.img"); rc=$?
 t_eq "vanish: exit 1" 1 "$rc"
 t_eq "vanish: unplugged loop is FAIL device-gone" "FAIL device-gone" \
@@ -194,7 +194,7 @@ t_detach "$pulled_loop"
 echo "# interruption: SIGINT leaves a FAIL result that says interrupted"
 fill_junk "$T_DIR/int.img" $((512 << 20))
 t_loop "$T_DIR/int.img"; int_dev=$T_LOOP
-"$KESU" wipe --method gutmann --verify none --yes --json "$int_dev" >"$T_DIR/int.out" &
+"$KESU" wipe --no-cert --method gutmann --verify none --yes --json "$int_dev" >"$T_DIR/int.out" &
 kpid=$!
 sleep 1.2
 kill -INT "$kpid"
@@ -218,7 +218,7 @@ mnt_sum=$(sha256sum <"$mounted")
 refuse() { # DESCRIPTION EXIT REGEX ARGS...
     local desc=$1 want=$2 re=$3; shift 3
     local err rc
-    err=$("$KESU" wipe "$@" 2>&1 >/dev/null </dev/null); rc=$?
+    err=$("$KESU" wipe --no-cert "$@" 2>&1 >/dev/null </dev/null); rc=$?
     t_eq "$desc: exit $want" "$want" "$rc"
     t_match "$desc: message" "$re" "$err"
     t_eq "$desc: one line" 1 "$(printf '%s\n' "$err" | wc -l)"
@@ -241,11 +241,11 @@ refuse "smaller than one sector" 2 "tiny.img is smaller than one sector" --verif
 fill_junk "$T_DIR/ro.img" $((4 << 20)); t_loop "$T_DIR/ro.img" --read-only; ro=$T_LOOP
 refuse "read-only device" 2 "$ro is read-only" --verify none --yes "$ro"
 # on a terminal (script(1) gives one) the operator is asked, and only "yes" erases
-out=$(printf 'no\n' | script -qec "$KESU wipe --verify none $keep" /dev/null 2>&1); rc=$?
+out=$(printf 'no\n' | script -qec "$KESU wipe --no-cert --verify none $keep" /dev/null 2>&1); rc=$?
 t_match "terminal: the question shows the disk" "About to ERASE 1 disk.*$keep.*Type 'yes' to continue" "$(tr -d '\r' <<<"$out" | tr '\n' ' ')"
 t_match "terminal: 'no' is not confirmed" "not confirmed; nothing was written" "$out"
 t_eq "refusals: the free disk is untouched" "$keep_sum" "$(sha256sum <"$keep")"
-out=$(printf 'yes\n' | script -qec "$KESU wipe --method zero --verify none $keep" /dev/null 2>&1)
+out=$(printf 'yes\n' | script -qec "$KESU wipe --no-cert --method zero --verify none $keep" /dev/null 2>&1)
 t_match "terminal: 'yes' erases" "PASS +$keep +zero" "$out"
 t_match "terminal: a progress bar was drawn" "\\[#+-*\\] +[0-9.]+%" "$out"
 t_eq "terminal: the disk is zero" "" "$(cmp "$keep" <(head -c $((4 << 20)) /dev/zero) 2>&1)"
