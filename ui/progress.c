@@ -81,8 +81,10 @@ static void report(struct ui_progress *p, struct ui_progress_item *items, size_t
                 if (p->is_tty && n > 1 && o < sizeof line)
                         o += (size_t)snprintf(line + o, sizeof line - o, " | %s %3.0f%%", it->label, pct);
         }
+        if (is_final && now > p->start_ns)
+                total_rate = (double)done / ((double)(now - p->start_ns) / 1e9); /* over the whole run */
         double pct = total ? 100.0 * (double)done / (double)total : 100;
-        double eta = total_rate > 0 ? (double)(total - done) / total_rate : (done == total ? 0 : -1);
+        double eta = is_final ? 0 : total_rate > 0 ? (double)(total - done) / total_rate : -1;
         if (is_json_due) {
                 ui_json_line(json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f}", "event", "total", "phase",
                                        p->phase, "bytes_done", (json_int_t)done, "bytes_total",
@@ -112,7 +114,7 @@ void ui_run_jobs(void *const *jobs, size_t n, const struct ui_job_ops *ops, cons
         struct ui_progress p = { .phase = phase,
                                  .is_json = is_json,
                                  .is_tty = !is_json && isatty(STDERR_FILENO) };
-        p.last_ns = p.last_json_ns = now_monotonic_ns();
+        p.start_ns = p.last_ns = p.last_json_ns = now_monotonic_ns();
         bool is_stop_sent = false;
         for (;;) {
                 bool is_all_done = true;

@@ -75,7 +75,7 @@ struct ui_progress_item {
 struct ui_progress {
         const char *phase; /* "wipe", "verify" */
         bool is_json, is_tty;
-        int64_t last_ns, last_json_ns;
+        int64_t start_ns, last_ns, last_json_ns;
 };
 
 struct ui_job_ops {

@@ -232,7 +232,8 @@ static void verify_help(void)
                "  --mode sample|full     sample (default): NIST SP 800-88 sampling; full: every byte\n"
                "  --sample-percent P     coverage of the sample (default 10)\n"
                "  --plan-seed S          the sample plan's seed (hex), to re-read a recorded plan\n"
-               "  --json                 one JSON object with the figures\n"
+               "  --json                 JSON Lines: progress events, then one \"verify\" event with the "
+               "figures\n"
                "\nExit codes: 0 verified, 1 not verified (findings printed), 2 bad usage or input.\n");
 }
 

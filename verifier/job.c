@@ -173,30 +173,52 @@ static int expected_at(struct read_state *rs, uint64_t offset, size_t len)
                 rs->expected_len = rs->j->req.io.chunk_bytes;
                 return wipe_pattern_fill(rs->stream, offset, rs->expected, rs->expected_len);
         }
-        rs->expected_phase = -1;
-        return wipe_pattern_fill(rs->stream, offset, rs->expected, len);
+        return -EINVAL; /* keystream is compared piecewise in compare() */
 }
+
+/* The sectors of [offset, offset+len) that differ from expected, as mismatch runs. */
+static int record_mismatches(struct read_state *rs, const uint8_t *buf, const uint8_t *expected,
+                             uint64_t offset, size_t len)
+{
+        uint32_t sector = rs->j->id.logical_sector_bytes;
+        for (size_t o = 0; o < len; o += sector) {
+                size_t n = len - o < sector ? len - o : sector;
+                if (memcmp(buf + o, expected + o, n) == 0)
+                        continue;
+                uint64_t lba = (offset + o) / sector;
+                int r = add_mismatch(&rs->j->result, lba, lba, buf + o, n);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* Keystream is compared a cache-sized piece at a time: generated into a small buffer that stays in
+ * cache, so the read buffer is the only thing that travels through memory. */
+#define KEYSTREAM_PIECE (64u * 1024)
 
 static int compare(struct read_state *rs, const uint8_t *buf, uint64_t offset, size_t len)
 {
         struct verify_result *res = &rs->j->result;
         uint32_t sector = rs->j->id.logical_sector_bytes;
-        int r = expected_at(rs, offset, len);
-        if (r < 0)
-                return r;
+        int r;
         res->sectors_compared += (len + sector - 1) / sector;
+        if (rs->j->req.expect.kind == WIPE_PATTERN_RANDOM) {
+                for (size_t o = 0; o < len; o += KEYSTREAM_PIECE) {
+                        size_t n = len - o < KEYSTREAM_PIECE ? len - o : KEYSTREAM_PIECE;
+                        if ((r = wipe_pattern_fill(rs->stream, offset + o, rs->expected, n)) < 0)
+                                return r;
+                        if (memcmp(buf + o, rs->expected, n) != 0 &&
+                            (r = record_mismatches(rs, buf + o, rs->expected, offset + o, n)) < 0)
+                                return r;
+                }
+                return 0;
+        }
+        if ((r = expected_at(rs, offset, len)) < 0)
+                return r;
         if (memcmp(buf, rs->expected, len) == 0)
                 return 0;
-        /* Find the differing sectors, as runs. */
-        for (size_t o = 0; o < len; o += sector) {
-                size_t n = len - o < sector ? len - o : sector;
-                if (memcmp(buf + o, rs->expected + o, n) == 0)
-                        continue;
-                uint64_t lba = (offset + o) / sector;
-                if ((r = add_mismatch(res, lba, lba, buf + o, n)) < 0)
-                        return r;
-        }
-        return 0;
+        return record_mismatches(rs, buf, rs->expected, offset, len);
 }
 
 /* A read failed or fell short: read sector by sector, compare what reads, record what does not. */
