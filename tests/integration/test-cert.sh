@@ -165,6 +165,28 @@ out6=$("$KESU" cert verify --key "$K/appliance.pub" "$C"); rc=$?
 t_eq "a folder with FAIL certificates still checks: exit 0" 0 "$rc"
 t_match "FAIL certificates are listed as such" "records a FAILED disposal" "$out6"
 
+echo "# settings from a configuration file"
+cat >"$T_DIR/kesu.conf" <<CONF
+# kesu appliance settings
+organization = 石狩湾新港管理組合
+key = $K/appliance.key
+cert-dir = $C
+media-source = 港湾管理課
+CONF
+truncate -s 4M "$T_DIR/conf.img"
+out=$("$KESU" wipe --yes --json --config "$T_DIR/kesu.conf" --operator a --witness b --asset CF-1 --class 2 \
+    --destination destruction --passphrase-file "$T_DIR/pass" "$T_DIR/conf.img"); rc=$?
+cf=$(results "$out" | jq -r .certificate.json)
+t_eq "config: exit 0" 0 "$rc"
+t_eq "config: organization and media source from the file" "石狩湾新港管理組合 港湾管理課" \
+    "$(jq -r '"\(.organization) \(.media_source)"' "$cf")"
+t_eq "config: class 2 before destruction needs only Clear" "PASS Clear Clear" \
+    "$(jq -r '"\(.result) \(.sanitization.required_level) \(.sanitization.achieved_level)"' "$cf")"
+echo "colour = blue" >"$T_DIR/bad.conf"
+err=$("$KESU" wipe --yes --config "$T_DIR/bad.conf" --no-cert "$T_DIR/conf.img" 2>&1); rc=$?
+t_eq "config: unknown setting: exit 2" 2 "$rc"
+t_match "config: unknown setting: named with its line" "bad.conf line 1: unknown setting 'colour'" "$err"
+
 echo "# the ledger survives kill -9 at random moments"
 for i in $(seq 12); do
     truncate -s 4M "$T_DIR/k$i.img"
