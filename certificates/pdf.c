@@ -25,32 +25,31 @@
 #include "certificates.h"
 #include "common.h"
 
-#define MM            (72.0 / 25.4)
-#define PAGE_WIDTH    595.276
-#define PAGE_HEIGHT   841.89
-#define MARGIN_X      (14 * MM)
-#define MARGIN_TOP    (13 * MM)
-#define MARGIN_BOTTOM (14 * MM)
-#define CONTENT_WIDTH (PAGE_WIDTH - 2 * MARGIN_X)
-#define COLUMN_GAP    (5 * MM)
-#define COLUMN_WIDTH  ((CONTENT_WIDTH - COLUMN_GAP) / 2)
-#define LABEL_WIDTH   (33 * MM)
-#define CELL_PAD_X    2.5
-#define CELL_PAD_Y    1.4
-/* the font's ascent leaves room above the glyphs (for accents); a table row does not need it */
-#define CELL_TRIM        (0.18 * TABLE_FONT)
-#define LINE_SPACING     0.9f
+#define MM               (72.0 / 25.4)
+#define PAGE_WIDTH       595.276
+#define PAGE_HEIGHT      841.89
+#define MARGIN_X         (14 * MM)
+#define MARGIN_TOP       (13 * MM)
+#define MARGIN_BOTTOM    (14 * MM)
+#define CONTENT_WIDTH    (PAGE_WIDTH - 2 * MARGIN_X)
+#define COLUMN_GAP       (5 * MM)
+#define COLUMN_WIDTH     ((CONTENT_WIDTH - COLUMN_GAP) / 2)
+#define LABEL_WIDTH      (33 * MM)
 #define TABLE_FONT       7.5
 #define SECTION_FONT     9.0
 #define SECTION_GAP      4.0
 #define SECTION_HEIGHT   14.0
-#define QR_SYMBOL_WIDTH  (40 * MM) /* the dark modules; the quiet zone comes on top */
+#define CELL_PAD_X       2.5
+#define CELL_PAD_Y       1.4
+#define CELL_TRIM        (0.18 * TABLE_FONT) /* the room the font keeps above its glyphs, for accents */
+#define CELL_LINES       16                  /* at most, in one cell; a column holds about 70 */
+#define LINE_SPACING     0.9f                /* × the font's own line height, 1.45 × its size */
+#define QR_SYMBOL_WIDTH  (40 * MM)           /* the modules; the quiet zone comes on top */
 #define QR_QUIET_MODULES 4
 #define SIGNATURE_HEIGHT (24 * MM)
-#define MAX_LIST_ROWS    12 /* longer lists (mismatches, reasons) say how many more */
-#define MAX_REASONS      8  /* and at most REASON_LINES lines each: page 1 keeps room for the QR */
+#define MAX_LIST_ROWS    12 /* longer lists (passes, mismatches) end in "… and N more" */
+#define MAX_REASONS      8  /* and REASON_LINES lines each at most: page 1 keeps room for the QR */
 #define REASON_LINES     3
-#define CELL_LINES       16 /* a column holds about 70 */
 #define FONT_FAMILY      "Noto Sans CJK JP"
 #define DASH             "—"
 
@@ -93,6 +92,34 @@ struct doc {
 };
 
 /* ---- the record, read defensively ------------------------------------------------------------- */
+
+/* snprintf that, when it cuts the text short, never leaves half a UTF-8 character at the end */
+static void bprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void bprintf(char *buf, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+                buf[0] = 0;
+                return;
+        }
+        if ((size_t)n < size)
+                return;
+
+        size_t len = size - 1, lead = len;
+        while (lead > 0 && ((unsigned char)buf[lead - 1] & 0xc0) == 0x80)
+                lead--;
+        if (lead > 0 && ((unsigned char)buf[lead - 1] & 0x80)) {
+                unsigned char c = (unsigned char)buf[lead - 1];
+                size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+                if (len - (lead - 1) < need)
+                        buf[lead - 1] = 0;
+        }
+}
 
 /* Follows a dotted path ("media.model") through objects; NULL when any step is missing. */
 static const json_t *jget(const json_t *o, const char *path)
@@ -265,6 +292,13 @@ static void rowf(struct rows *t, const char *label, const char *fmt, ...)
         rows_push(t, false, label, v);
 }
 
+/* "… and 23 more" after the first MAX_LIST_ROWS of a list */
+static void row_more(struct rows *t, size_t shown, size_t n)
+{
+        if (shown < n)
+                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - shown, n - shown);
+}
+
 static void row(struct rows *t, const char *label, const char *value)
 {
         rowf(t, label, "%s", or_dash(value));
@@ -298,9 +332,9 @@ static void format_time(const char *s, const char *zone_suffix, const char *zone
 {
         size_t n = s ? strlen(s) : 0;
         if (n >= 19 && s[10] == 'T' && strcmp(s + 19, zone_suffix) == 0)
-                snprintf(out, 64, "%.10s %.8s %s", s, s + 11, zone);
+                bprintf(out, 64, "%.10s %.8s %s", s, s + 11, zone);
         else
-                snprintf(out, 64, "%s", or_dash(s));
+                bprintf(out, 64, "%s", or_dash(s));
 }
 
 static void row_time(struct rows *t, const char *label, const json_t *r, const char *jst_path,
@@ -349,8 +383,7 @@ static void rows_strings(struct rows *t, const char *label, const json_t *array)
                 const char *s = json_string_value(json_array_get(array, i));
                 rowf(t, i == 0 ? label : "", "• %s", or_dash(s));
         }
-        if (i < n)
-                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - i, n - i);
+        row_more(t, i, n);
 }
 
 /* ---- the six sections ----------------------------------------------------------------------------- */
@@ -369,7 +402,7 @@ static void section_media(struct rows *t, const json_t *r)
         row(t, "ファーム Firmware", jstr(m, "firmware"));
         if (jint(m, "capacity_bytes", &v)) {
                 format_grouped(v, buf);
-                snprintf(gb, sizeof(gb), "%.2f GiB", (double)v / (1u << 30));
+                bprintf(gb, sizeof(gb), "%.2f GiB", (double)v / (1u << 30));
                 rowf(t, "容量 Capacity", "%s bytes (%s)", buf, gb);
         } else
                 row(t, "容量 Capacity", NULL);
@@ -428,8 +461,7 @@ static void section_sanitization(struct rows *t, const json_t *r)
                      or_dash(jstr(p, "pattern")), seed ? " (seed " : "", seed ? seed : "", seed ? ")" : "",
                      or_dash(written), flushed ? ", flushed " : "", flushed ? flushed : "");
         }
-        if (i < n)
-                rowf(t, "", "… 他 %zu パス and %zu more passes (CERT.json)", n - i, n - i);
+        row_more(t, i, n);
 
         row_bytes(t, "書込量 Bytes written", s, "bytes_written");
         row_word(t, "状態 Status", jstr(s, "status"));
@@ -471,8 +503,7 @@ static void section_verification(struct rows *t, const json_t *r)
                      or_dash(s2), found ? ": " : "", found ? found : "",
                      found && strlen(found) > 16 ? "…" : "");
         }
-        if (i < n)
-                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - i, n - i);
+        row_more(t, i, n);
 
         const char *expected = jstr(v, "expected"), *pattern_seed = jstr(v, "pattern_seed");
         rowf(t, "期待内容 Expected", "%s%s%s%s", or_dash(expected), pattern_seed ? " (seed " : "",
@@ -561,7 +592,6 @@ static PangoLayout *new_layout(struct doc *d, const char *s, double w, double si
                 pango_layout_set_height(layout, -max_lines);
                 pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         }
-        /* the CJK font's own line height (1.45 × its size) is airy for tables */
         pango_layout_set_line_spacing(layout, LINE_SPACING);
         pango_layout_set_alignment(layout, align == ALIGN_CENTER  ? PANGO_ALIGN_CENTER
                                            : align == ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
@@ -624,14 +654,10 @@ static void footer(struct doc *d)
         char right[192];
         double y = PAGE_HEIGHT - MARGIN_BOTTOM + 4 * MM;
 
-        if (d->n_pages > 0)
-                snprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d / %d",
-                         or_dash(jstr(d->record, "tool.name")), or_dash(jstr(d->record, "tool.version")),
-                         or_dash(jstr(d->record, "serial")), d->page, d->n_pages);
-        else
-                snprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d", or_dash(jstr(d->record, "tool.name")),
-                         or_dash(jstr(d->record, "tool.version")), or_dash(jstr(d->record, "serial")),
-                         d->page);
+        /* (while counting pages n_pages is 0, and nothing drawn is kept) */
+        bprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d / %d", or_dash(jstr(d->record, "tool.name")),
+                or_dash(jstr(d->record, "tool.version")), or_dash(jstr(d->record, "serial")), d->page,
+                d->n_pages);
         hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y - 2, 0.4, RULE);
         text(d, MARGIN_X, y, CONTENT_WIDTH * 0.62,
              "正本は署名付きの電子記録 CERT.json です。The signed record CERT.json is authoritative.", 6.5,
@@ -655,8 +681,8 @@ static double draw_title(struct doc *d, double y)
 
         text(d, MARGIN_X, y, CONTENT_WIDTH, "データ消去証明書", 18, true, &NAVY, ALIGN_LEFT);
         jtext(d->record, "sequence", seq_buf, &seq);
-        snprintf(right, sizeof(right), "証明書番号 Certificate No.\n%s\n連番 Sequence %s",
-                 or_dash(jstr(d->record, "serial")), or_dash(seq));
+        bprintf(right, sizeof(right), "証明書番号 Certificate No.\n%s\n連番 Sequence %s",
+                or_dash(jstr(d->record, "serial")), or_dash(seq));
         text(d, MARGIN_X + CONTENT_WIDTH * 0.55, y + 1, CONTENT_WIDTH * 0.45, right, 7.5, false, &MUTED,
              ALIGN_RIGHT);
         y += 25;
@@ -664,7 +690,7 @@ static double draw_title(struct doc *d, double y)
                   ALIGN_LEFT);
         y += 2;
         char org[512];
-        snprintf(org, sizeof(org), "発行 Issued by: %s", or_dash(jstr(d->record, "organization")));
+        bprintf(org, sizeof(org), "発行 Issued by: %s", or_dash(jstr(d->record, "organization")));
         y += text_lines(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, org, 9, false, &INK, ALIGN_LEFT, 2);
         y += 3;
         hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y, 1.2, NAVY);
@@ -683,9 +709,9 @@ static int draw_result(struct doc *d, double y, double *ret_y)
         text(d, MARGIN_X, y + (band - h) / 2, CONTENT_WIDTH, title, 19, true, &WHITE, ALIGN_CENTER);
 
         char levels[256];
-        snprintf(levels, sizeof(levels), "達成 Achieved: %s\n要求 Required: %s",
-                 or_dash(jstr(d->record, "sanitization.achieved_level")),
-                 or_dash(jstr(d->record, "sanitization.required_level")));
+        bprintf(levels, sizeof(levels), "達成 Achieved: %s\n要求 Required: %s",
+                or_dash(jstr(d->record, "sanitization.achieved_level")),
+                or_dash(jstr(d->record, "sanitization.required_level")));
         h = text(d, 0, 0, 45 * MM, levels, 7.5, false, NULL, ALIGN_RIGHT);
         text(d, PAGE_WIDTH - MARGIN_X - 45 * MM - 8, y + (band - h) / 2, 45 * MM, levels, 7.5, false, &WHITE,
              ALIGN_RIGHT);
@@ -702,11 +728,11 @@ static int draw_result(struct doc *d, double y, double *ret_y)
         const char *intro = "不合格の理由 Reasons:";
         char more[96] = "";
         if (n > n_shown)
-                snprintf(more, sizeof(more), "… 他 %zu 件 and %zu more (CERT.json)", n - n_shown,
-                         n - n_shown);
+                bprintf(more, sizeof(more), "… 他 %zu 件 and %zu more (CERT.json)", n - n_shown,
+                        n - n_shown);
 
-        for (int pass = 0; pass < 2; pass++) { /* measure, then draw */
-                bool is_drawing = pass == 1;
+        for (int step = 0; step < 2; step++) { /* measure (and draw the box), then write */
+                bool is_drawing = step == 1;
                 double top = y, yy = y + 4;
 
                 yy += text(d, x, yy, w, intro, 8.5, true, is_drawing ? &FAIL_RED : NULL, ALIGN_LEFT) + 2;
@@ -766,6 +792,29 @@ static int draw_qr(struct doc *d, double x_right, double y, double *ret_size)
         return 0;
 }
 
+/* "500 GB (466 GiB)", "67.1 MB (64.0 MiB)": three figures in decimal and binary units. */
+static void format_capacity(uint64_t bytes, char out[64])
+{
+        static const char *const decimal[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+        static const char *const binary[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+        double d = (double)bytes, b = (double)bytes;
+        size_t i = 0, j = 0;
+
+        while (d >= 1000 && i + 1 < ELEMENTSOF(decimal))
+                d /= 1000, i++;
+        while (b >= 1024 && j + 1 < ELEMENTSOF(binary))
+                b /= 1024, j++;
+        bprintf(out, 64, "%.*f %s (%.*f %s)",
+                d < 10    ? 2
+                : d < 100 ? 1
+                          : 0,
+                d, decimal[i],
+                b < 10    ? 2
+                : b < 100 ? 1
+                          : 0,
+                b, binary[j]);
+}
+
 /* The summary at a glance on the left, the QR code with its caption on the right. */
 static int draw_summary(struct doc *d, double y, double *ret_y)
 {
@@ -789,40 +838,44 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
         const char *s;
         json_int_t cap;
         char capacity[64] = DASH;
-        if (jint(r, "media.capacity_bytes", &cap))
-                snprintf(capacity, sizeof(capacity), "%.1f GB (%.2f GiB)", (double)cap / 1e9,
-                         (double)cap / (1u << 30));
+        if (jint(r, "media.capacity_bytes", &cap) && cap >= 0)
+                format_capacity((uint64_t)cap, capacity);
 
         lines[0].label = "資産番号 Asset number";
-        snprintf(lines[0].value, sizeof(lines[0].value), "%s", or_dash(jstr(r, "asset_number")));
+        bprintf(lines[0].value, sizeof(lines[0].value), "%s", or_dash(jstr(r, "asset_number")));
         lines[1].label = "媒体 Medium";
-        snprintf(lines[1].value, sizeof(lines[1].value), "%s %s  S/N %s  ·  %s",
-                 or_dash(jstr(r, "media.manufacturer")), or_dash(jstr(r, "media.model")),
-                 or_dash(jstr(r, "media.serial")), capacity);
+        /* what the medium says it is; a device without identity (a loop device) by its path */
+        const char *maker = jstr(r, "media.manufacturer"), *model = jstr(r, "media.model"),
+                   *serial = jstr(r, "media.serial");
+        if (!maker && !model && !serial)
+                model = jstr(r, "media.device_path");
+        bprintf(lines[1].value, sizeof(lines[1].value), "%s%s%s%s%s  ·  %s", maker ? maker : "",
+                maker && model ? " " : "", model ? model : (maker ? "" : DASH), serial ? "  S/N " : "",
+                serial ? serial : "", capacity);
         lines[2].label = "消去 Sanitization";
-        snprintf(lines[2].value, sizeof(lines[2].value),
-                 "%s (%s), %zu パス pass(es) — 達成 achieved %s / 要求 required %s",
-                 or_dash(jstr(r, "sanitization.method")), or_dash(jstr(r, "sanitization.technique")),
-                 json_array_size(jget(r, "sanitization.passes")),
-                 or_dash(jstr(r, "sanitization.achieved_level")),
-                 or_dash(jstr(r, "sanitization.required_level")));
+        bprintf(lines[2].value, sizeof(lines[2].value),
+                "%s (%s), %zu パス pass(es) — 達成 achieved %s / 要求 required %s",
+                or_dash(jstr(r, "sanitization.method")), or_dash(jstr(r, "sanitization.technique")),
+                json_array_size(jget(r, "sanitization.passes")),
+                or_dash(jstr(r, "sanitization.achieved_level")),
+                or_dash(jstr(r, "sanitization.required_level")));
         lines[3].label = "検証 Verification";
         const char *cov = jstr(r, "verification.coverage_percent");
         jtext(r, "verification.sectors_mismatched", b, &s);
-        snprintf(lines[3].value, sizeof(lines[3].value), "%s — %s%s%s%s, 不一致 mismatched %s",
-                 or_dash(jstr(r, "verification.result")), or_dash(jstr(r, "verification.method")),
-                 cov ? " " : "", cov ? cov : "", cov ? " %" : "", or_dash(s));
+        bprintf(lines[3].value, sizeof(lines[3].value), "%s — %s%s%s%s, 不一致 mismatched %s",
+                or_dash(jstr(r, "verification.result")), or_dash(jstr(r, "verification.method")),
+                cov ? " " : "", cov ? cov : "", cov ? " %" : "", or_dash(s));
         lines[4].label = "処分先 Destination";
         const char *dest = jstr(r, "destination");
-        snprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
-                 japanese_for(dest) ? japanese_for(dest) : "", japanese_for(dest) ? " " : "", or_dash(dest));
+        bprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
+                japanese_for(dest) ? japanese_for(dest) : "", japanese_for(dest) ? " " : "", or_dash(dest));
         lines[5].label = "完了 Completed";
         char jst[64];
         format_time(jstr(r, "times.ended_jst"), "+09:00", "JST", jst);
-        snprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
+        bprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
         lines[6].label = "担当者 Operator / Witness";
-        snprintf(lines[6].value, sizeof(lines[6].value), "%s / %s", or_dash(jstr(r, "people.operator")),
-                 or_dash(jstr(r, "people.witness")));
+        bprintf(lines[6].value, sizeof(lines[6].value), "%s / %s", or_dash(jstr(r, "people.operator")),
+                or_dash(jstr(r, "people.witness")));
 
         double w = qr_x - MARGIN_X - 6 * MM, lw = 40 * MM, sy = y;
         for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
@@ -852,7 +905,7 @@ static double measure_row(struct doc *d, const struct row *row)
 static void draw_header(struct doc *d, double x, double y, const char *title, bool is_continued)
 {
         char s[160];
-        snprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
+        bprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
         fill_rect(d->cr, x, y + 1, COLUMN_WIDTH, SECTION_HEIGHT - 2, SHADE);
         fill_rect(d->cr, x, y + 1, 2.5, SECTION_HEIGHT - 2, NAVY);
         /* an ideograph spans 0.88 of the size above the baseline to 0.12 below: centred in the box */
@@ -970,7 +1023,7 @@ static void draw_signatures(struct doc *d, double y)
         for (size_t i = 0; i < ELEMENTSOF(roles); i++) {
                 double base = y + 20;
                 char who[256];
-                snprintf(who, sizeof(who), "%s:  %s", roles[i], or_dash(names[i]));
+                bprintf(who, sizeof(who), "%s:  %s", roles[i], or_dash(names[i]));
                 text_lines(d, x, base - 11, 95 * MM, who, 8.5, false, &INK, ALIGN_LEFT, 1);
                 double sx = x + 97 * MM;
                 text(d, sx, base - 11, 12 * MM, "署名", 8.5, false, &MUTED, ALIGN_LEFT);
@@ -1070,11 +1123,11 @@ static int render_to(struct sink *sink, const json_t *record, const char *qr_pay
         }
 
         char title[160];
-        snprintf(title, sizeof(title), "データ消去証明書 Certificate of Media Sanitization %s",
-                 or_dash(jstr(record, "serial")));
+        bprintf(title, sizeof(title), "データ消去証明書 Certificate of Media Sanitization %s",
+                or_dash(jstr(record, "serial")));
         char creator[96];
-        snprintf(creator, sizeof(creator), "%s %s", or_dash(jstr(record, "tool.name")),
-                 or_dash(jstr(record, "tool.version")));
+        bprintf(creator, sizeof(creator), "%s %s", or_dash(jstr(record, "tool.name")),
+                or_dash(jstr(record, "tool.version")));
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator);
         const char *org = jstr(record, "organization");
@@ -1086,7 +1139,11 @@ static int render_to(struct sink *sink, const json_t *record, const char *qr_pay
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, ended);
 
         cairo_t *cr = cairo_create(surface);
-        PangoContext *pango = pango_cairo_create_context(cr);
+        /* a font map of our own, not pango's per-thread default: everything it loads is freed
+         * again when we are done (jobs run in threads that come and go) */
+        PangoFontMap *font_map = pango_cairo_font_map_new();
+        PangoContext *pango = pango_font_map_create_context(font_map);
+        pango_cairo_update_context(cr, pango);
         cairo_font_options_t *options = cairo_font_options_create();
         cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
         cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
@@ -1104,6 +1161,7 @@ static int render_to(struct sink *sink, const json_t *record, const char *qr_pay
         r = render(&d);
 
         g_object_unref(pango);
+        g_object_unref(font_map);
         int st = cairo_error(cairo_status(cr));
         cairo_destroy(cr);
         cairo_surface_finish(surface);

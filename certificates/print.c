@@ -2,6 +2,8 @@
 /*
  * Printing the certificate's PDF through CUPS. The server is whatever libcups finds (CUPS_SERVER,
  * client.conf, the local socket); the PDF goes as it is and the server's filters do the rest.
+ * Errors: -ECONNREFUSED no print server, -ENOENT no such printer (or no default), -EACCES refused,
+ * -EIO any other failure to queue the job.
  */
 #include <cups/cups.h>
 #include <errno.h>
@@ -46,24 +48,42 @@ int cert_print(const char *pdf_path, const char *printer, const char *title, int
 
         cupsSetPasswordCB2(no_password, NULL);
 
+        /* one connection for all of it, so "no server" is told apart from "no such printer" */
+        http_t *http =
+                httpConnect2(cupsServer(), ippPort(), NULL, AF_UNSPEC, cupsEncryption(), 1, 30000, NULL);
+        if (!http)
+                return -ECONNREFUSED;
+
+        int r = 0;
         if (!printer) {
-                printer = cupsGetDefault();
-                if (!printer)
-                        return -ENOENT;
+                printer = cupsGetDefault2(http);
+                if (!printer) {
+                        r = -ENOENT;
+                        goto finish;
+                }
         }
+        cups_dest_t *dest = cupsGetNamedDest(http, printer, NULL);
+        if (!dest) {
+                r = -ENOENT;
+                goto finish;
+        }
+        cupsFreeDests(1, dest);
+
         if (!title) {
                 const char *slash = strrchr(pdf_path, '/');
                 title = slash ? slash + 1 : pdf_path;
         }
-
         cups_option_t *options = NULL;
         int n_options = cupsAddOption("document-format", "application/pdf", 0, &options);
-        int job_id = cupsPrintFile(printer, pdf_path, title, n_options, options);
+        int job_id = cupsPrintFile2(http, printer, pdf_path, title, n_options, options);
         cupsFreeOptions(n_options, options);
-        if (job_id <= 0)
-                return errno_from_ipp(cupsLastError());
-
+        if (job_id <= 0) {
+                r = errno_from_ipp(cupsLastError());
+                goto finish;
+        }
         if (ret_job_id)
                 *ret_job_id = job_id;
-        return 0;
+finish:
+        httpClose(http);
+        return r;
 }
