@@ -103,25 +103,13 @@ fail:
 
 int verify_job_open(struct verify_job *j)
 {
-        const struct disk_identity *id = &j->id;
-        j->fd = open(id->path, O_RDONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
-        j->is_direct = j->fd >= 0;
-        if (j->fd < 0 && errno == EINVAL)
-                j->fd = open(id->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (j->fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(j->fd, &st) < 0)
-                return -errno;
-        if (id->is_block_device
-                    ? !S_ISBLK(st.st_mode) || st.st_rdev != id->devnum
-                    : !S_ISREG(st.st_mode) || st.st_dev != id->file_devnum || st.st_ino != id->file_inode)
-                return -ESTALE;
-        if (j->is_direct && id->size_bytes % id->logical_sector_bytes != 0) {
-                j->tail_fd = open(id->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-                if (j->tail_fd < 0)
-                        return -errno;
-        }
+        struct disk_handle h;
+        int r = disk_handle_open(&j->id, false, &h);
+        if (r < 0)
+                return r;
+        j->fd = h.fd;
+        j->tail_fd = h.tail_fd;
+        j->is_direct = h.is_direct;
         return 0;
 }
 

@@ -116,45 +116,13 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
 
 int wipe_job_open(struct wipe_job *j)
 {
-        const struct disk_identity *id = &j->result.identity;
-        struct stat st;
-
-        if (id->size_bytes < id->logical_sector_bytes)
-                return -ENOSPC;
-        if (id->is_block_device) {
-                j->fd = open(id->path, O_WRONLY | O_EXCL | O_DIRECT | O_CLOEXEC);
-                if (j->fd < 0)
-                        return -errno;
-                int ro = 0;
-                if (ioctl(j->fd, BLKROGET, &ro) == 0 && ro)
-                        return -EROFS;
-                if (fstat(j->fd, &st) < 0)
-                        return -errno;
-                if (!S_ISBLK(st.st_mode) || st.st_rdev != id->devnum)
-                        return -ESTALE;
-                j->is_direct = true;
-                return 0;
-        }
-
-        /* A regular file: never created, truncated or extended. O_DIRECT where the file system
-         * has it (not tmpfs); the tail that is not a whole sector goes through a buffered
-         * descriptor. */
-        j->fd = open(id->path, O_WRONLY | O_DIRECT | O_CLOEXEC | O_NOCTTY);
-        j->is_direct = j->fd >= 0;
-        if (j->fd < 0 && errno == EINVAL)
-                j->fd = open(id->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (j->fd < 0)
-                return -errno;
-        if (fstat(j->fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode) || st.st_dev != id->file_devnum || st.st_ino != id->file_inode ||
-            (uint64_t)st.st_size != id->size_bytes)
-                return -ESTALE;
-        if (j->is_direct && id->size_bytes % id->logical_sector_bytes != 0) {
-                j->tail_fd = open(id->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-                if (j->tail_fd < 0)
-                        return -errno;
-        }
+        struct disk_handle h;
+        int r = disk_handle_open(&j->result.identity, true, &h);
+        if (r < 0)
+                return r;
+        j->fd = h.fd;
+        j->tail_fd = h.tail_fd;
+        j->is_direct = h.is_direct;
         return 0;
 }
 

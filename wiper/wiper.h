@@ -101,6 +101,22 @@ int disk_identity_copy(const struct disk_identity *src, struct disk_identity *re
  * WWN. Used to re-check a disk right before its first write. */
 bool disk_identity_same(const struct disk_identity *a, const struct disk_identity *b);
 
+/* ---- opening a target ------------------------------------------------------------------------ */
+
+/* An open target: O_DIRECT where possible; tail_fd (buffered) only for a file whose size is not
+ * a whole number of sectors, since O_DIRECT cannot reach its last bytes. */
+struct disk_handle {
+        int fd;
+        int tail_fd;
+        bool is_direct;
+};
+
+/* Opens the disk id describes, for writing (a block device exclusively) or reading, and checks
+ * it is still that disk. -ESTALE when it changed since it was identified, -EROFS when it cannot
+ * be written, -ENOSPC when it is smaller than one sector, -EBUSY when someone else holds it. */
+int disk_handle_open(const struct disk_identity *id, bool is_write, struct disk_handle *ret);
+void disk_handle_close(struct disk_handle *h);
+
 /* ---- content ------------------------------------------------------------------------------ */
 
 /* One partition, or a file system on the whole device (number 0). */
