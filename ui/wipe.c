@@ -21,6 +21,7 @@ struct wipe_cli {
         double sample_percent;
         uint64_t plan_seed;
         bool has_plan_seed;
+        bool is_verify_all_passes;
         struct wipe_options opts;
         /* the certificate */
         bool is_no_cert;
@@ -165,6 +166,7 @@ static void wipe_help(void)
                "                     zero, one, random, 0xHH… (1-16 bytes), ~0xHH… (complement), comp\n"
                "  --verify MODE      sample (default: NIST SP 800-88 sampling of the last pass), full\n"
                "                     (every byte read back) or none\n"
+               "  --verify-passes W  last (default) or all: also verify every earlier pass as it ends\n"
                "  --sample-percent P coverage of the sample (default 10)\n"
                "  --plan-seed S      the sample plan's seed (hex; default: drawn and reported)\n"
                "\nThe certificate (one per target; --no-cert for none):\n"
@@ -224,6 +226,8 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                 { "passphrase-file", required_argument, NULL, 'P' },
                 { "config", required_argument, NULL, 'F' },
                 { "no-cert", no_argument, NULL, 'N' },
+                { "verify-passes", required_argument, NULL, 'V' },
+                { "verify-passes", required_argument, NULL, 'V' },
                 { "print", no_argument, NULL, 'X' },
                 { "printer", required_argument, NULL, 'T' },
                 { "help", no_argument, NULL, 'h' },
@@ -328,6 +332,13 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                 case 'N':
                         cli->is_no_cert = true;
                         break;
+                case 'V':
+                        if (strcmp(optarg, "all") != 0 && strcmp(optarg, "last") != 0) {
+                                ui_error("wipe: --verify-passes takes last or all, not '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        cli->is_verify_all_passes = strcmp(optarg, "all") == 0;
+                        break;
                 case 'X':
                         cli->is_print = true;
                         break;
@@ -340,7 +351,7 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                         return 1;
                 case '?':
                 default:
-                        if (optopt && strchr("mvecqpsOWACDGSRKLPFT", optopt))
+                        if (optopt && strchr("mvecqpsOWACDGSRKLPFTV", optopt))
                                 ui_error("wipe: option '%s' needs a value", argv[optind - 1]);
                         else
                                 ui_error("wipe: unknown option '%s' (see 'kesu wipe --help')",
@@ -433,6 +444,67 @@ static const struct ui_job_ops wipe_job_ops = {
         .request_stop = wipe_request_stop,
 };
 
+/* What a verification of pattern on disk needs: the mode, sample and I/O settings, and the areas
+ * where partitions were before the wipe. areas is the caller's to free. */
+static int verify_request_for(const struct wipe_cli *cli, const struct disk_info *disk,
+                              const struct wipe_pattern *pattern, struct verify_request *ret,
+                              struct verify_extent **ret_areas)
+{
+        *ret = (struct verify_request){
+                .expect = *pattern,
+                .mode = strcmp(cli->verify, "full") == 0 ? VERIFY_MODE_FULL : VERIFY_MODE_SAMPLE,
+                .percent = cli->sample_percent,
+                .plan_seed = cli->plan_seed,
+                .has_plan_seed = cli->has_plan_seed,
+                .io = cli->opts,
+        };
+        ret->io.after_pass = NULL;
+        int r = ui_partition_areas(&disk->content, ret_areas, &ret->n_must);
+        ret->must = *ret_areas;
+        return r;
+}
+
+/* Verifying every pass (--verify-passes all): one per disk, filled on its job's thread. */
+struct pass_verifications {
+        const struct wipe_cli *cli;
+        const struct disk_info *disk;
+        struct verify_job *jobs[WIPE_MAX_PASSES];
+        unsigned passes[WIPE_MAX_PASSES];
+        size_t n;
+};
+
+static void verify_after_pass(void *userdata, unsigned pass, const struct wipe_pass_result *result)
+{
+        struct pass_verifications *pv = userdata;
+        if (pv->n >= WIPE_MAX_PASSES || ui_stop_signal)
+                return;
+        struct verify_request req;
+        _cleanup_free_ struct verify_extent *areas = NULL;
+        struct verify_job *job = NULL;
+        int r = verify_request_for(pv->cli, pv->disk, &result->pattern, &req, &areas);
+        if (r >= 0)
+                r = verify_job_new(&req, &pv->disk->identity, &job);
+        if (r >= 0)
+                r = verify_job_open(job);
+        if (r >= 0)
+                r = verify_job_start(job);
+        if (r < 0) {
+                job = verify_job_free(job); /* recorded as a verification that did not run */
+        } else
+                verify_job_wait(job);
+        pv->jobs[pv->n] = job;
+        pv->passes[pv->n++] = pass;
+}
+
+/* The first failed (or not run) pass verification, or -1 when all passed. */
+static ssize_t failed_pass_verification(const struct pass_verifications *pv)
+{
+        for (size_t k = 0; pv && k < pv->n; k++)
+                if (!pv->jobs[k] || !verify_result_is_pass(verify_job_result(pv->jobs[k])))
+                        return (ssize_t)k;
+        return -1;
+}
+
 /* Verification of the last pass of every wipe that ran to its end (also one with write errors:
  * its findings belong in the record). The wipe jobs still hold their disks exclusively meanwhile,
  * so nothing can mount or change them between the last write and the last read. */
@@ -448,17 +520,10 @@ static int verify_wipes(struct wipe_job **wipes, struct disk_info *disks, size_t
                 if (ui_stop_signal ||
                     (w->status != WIPE_STATUS_COMPLETED && w->status != WIPE_STATUS_WRITE_ERRORS))
                         continue;
-                struct verify_request req = {
-                        .expect = w->passes[w->method.n_passes - 1].pattern,
-                        .mode = strcmp(cli->verify, "full") == 0 ? VERIFY_MODE_FULL : VERIFY_MODE_SAMPLE,
-                        .percent = cli->sample_percent,
-                        .plan_seed = cli->plan_seed,
-                        .has_plan_seed = cli->has_plan_seed,
-                        .io = cli->opts,
-                };
+                struct verify_request req;
                 _cleanup_free_ struct verify_extent *areas = NULL;
-                int r = ui_partition_areas(&disks[i].content, &areas, &req.n_must);
-                req.must = areas;
+                int r = verify_request_for(cli, &disks[i], &w->passes[w->method.n_passes - 1].pattern, &req,
+                                           &areas);
                 if (r >= 0)
                         r = verify_job_new(&req, &disks[i].identity, &vjobs[i]);
                 if (r >= 0)
@@ -691,6 +756,7 @@ int ui_cmd_wipe(int argc, char **argv)
                 return KESU_EXIT_USAGE;
         struct wipe_job **jobs = NULL;
         struct verify_job **vjobs = NULL;
+        struct pass_verifications *pvs = NULL;
         struct ui_progress_item *items = NULL;
         struct cert_setup cs = { 0 };
         int exit_code = check_targets(disks, n);
@@ -712,9 +778,22 @@ int ui_cmd_wipe(int argc, char **argv)
                 exit_code = KESU_EXIT_NOT_SANITIZED;
                 goto out;
         }
+        if (cli.is_verify_all_passes && is_verify) {
+                pvs = calloc(n, sizeof *pvs);
+                if (!pvs) {
+                        exit_code = KESU_EXIT_NOT_SANITIZED;
+                        goto out;
+                }
+        }
         /* Open every target before writing to any: one refusal stops all, with nothing written. */
         for (size_t i = 0; i < n; i++) {
-                r = wipe_job_new(&disks[i].identity, &method, &cli.opts, &jobs[i]);
+                struct wipe_options opts = cli.opts;
+                if (pvs) {
+                        pvs[i] = (struct pass_verifications){ .cli = &cli, .disk = &disks[i] };
+                        opts.after_pass = verify_after_pass;
+                        opts.after_pass_userdata = &pvs[i];
+                }
+                r = wipe_job_new(&disks[i].identity, &method, &opts, &jobs[i]);
                 if (r < 0) {
                         ui_error("wipe: cannot prepare %s: %s", disks[i].identity.path, strerror(-r));
                         exit_code = KESU_EXIT_USAGE;
@@ -763,6 +842,13 @@ int ui_cmd_wipe(int argc, char **argv)
                  * with a certificate, also the level its class requires. */
                 bool is_pass =
                         wipe_result_is_pass(res) && (!is_verify || (vres && verify_result_is_pass(vres)));
+                /* every pass verified: a failed earlier pass fails the target, and its verification
+                 * is the one the certificate records */
+                ssize_t bad_pass = failed_pass_verification(pvs ? &pvs[i] : NULL);
+                if (bad_pass >= 0) {
+                        is_pass = false;
+                        vres = pvs[i].jobs[bad_pass] ? verify_job_result(pvs[i].jobs[bad_pass]) : NULL;
+                }
                 struct cert_issued issued = { 0 };
                 int cert_r = 0;
                 if (cs.issuer) {
@@ -800,6 +886,18 @@ int ui_cmd_wipe(int argc, char **argv)
                                 json_object_set_new(o, "outcome", json_string(is_pass ? "PASS" : "FAIL"));
                                 json_object_set_new(o, "verification",
                                                     vres ? ui_verify_result_to_json(vres) : json_null());
+                                json_t *each = json_array();
+                                for (size_t k = 0; pvs && each && k < pvs[i].n; k++) {
+                                        json_t *e = pvs[i].jobs[k]
+                                                            ? ui_verify_result_to_json(
+                                                                      verify_job_result(pvs[i].jobs[k]))
+                                                            : json_pack("{s:s}", "outcome", "FAIL");
+                                        if (e)
+                                                json_object_set_new(e, "pass",
+                                                                    json_integer(pvs[i].passes[k]));
+                                        json_array_append_new(each, e);
+                                }
+                                json_object_set_new(o, "pass_verifications", each);
                                 json_object_set_new(
                                         o, "certificate",
                                         cs.issuer && cert_r >= 0
@@ -819,6 +917,13 @@ int ui_cmd_wipe(int argc, char **argv)
                         ui_json_line(o);
                 } else {
                         print_result_human(res);
+                        for (size_t k = 0; pvs && k < pvs[i].n; k++) {
+                                printf("      pass %u verified: %s\n", pvs[i].passes[k],
+                                       pvs[i].jobs[k] && verify_result_is_pass(
+                                                                 verify_job_result(pvs[i].jobs[k]))
+                                               ? "PASS"
+                                               : "FAIL");
+                        }
                         if (vres)
                                 ui_print_verify_human(vres, res->identity.path);
                         else if (is_verify)
@@ -851,6 +956,10 @@ int ui_cmd_wipe(int argc, char **argv)
 out:
         for (size_t i = 0; vjobs && i < n; i++)
                 verify_job_free(vjobs[i]);
+        for (size_t i = 0; pvs && i < n; i++)
+                for (size_t k = 0; k < pvs[i].n; k++)
+                        verify_job_free(pvs[i].jobs[k]);
+        free(pvs);
         for (size_t i = 0; jobs && i < n; i++)
                 wipe_job_free(jobs[i]);
         free(vjobs);

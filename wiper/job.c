@@ -447,6 +447,8 @@ static enum wipe_status run(struct wipe_job *j)
                 }
                 if (!res->passes[pass - 1].is_flushed)
                         status = WIPE_STATUS_FAILED;
+                else if (pass < res->method.n_passes && j->opts.after_pass)
+                        j->opts.after_pass(j->opts.after_pass_userdata, pass, &res->passes[pass - 1]);
         }
         /* Passes that never ran left the whole device unwritten. */
         for (; pass <= res->method.n_passes; pass++)

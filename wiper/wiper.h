@@ -369,6 +369,8 @@ const char *wipe_method_name(size_t i, const char **ret_description);
 
 enum wipe_engine_kind { WIPE_ENGINE_AUTO, WIPE_ENGINE_URING, WIPE_ENGINE_SYNC };
 
+struct wipe_pass_result;
+
 struct wipe_options {
         enum wipe_engine_kind engine;
         uint32_t chunk_bytes; /* bytes a write; 0: default (1 MiB) */
@@ -376,6 +378,10 @@ struct wipe_options {
         /* Consecutive chunks in which not one sector could be written before the device counts
          * as gone; 0: default (16). */
         unsigned max_dead_chunks;
+        /* Called on the job's thread after each pass but the last has been written and flushed
+         * (to verify every pass); its verdict is the caller's to keep. NULL: nothing. */
+        void (*after_pass)(void *userdata, unsigned pass, const struct wipe_pass_result *result);
+        void *after_pass_userdata;
 };
 
 enum wipe_status {

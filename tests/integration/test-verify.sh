@@ -148,6 +148,21 @@ t_match "surviving partition start: the file system is named" 'ext4 signature "S
     "$(jq -r '.verification.residual_signatures[]' <<<"$r")"
 t_detach "$faulty"
 
+echo "# a disk that lies (writes \"succeed\" but do not land): every pass's verification catches it"
+truncate -s 16M "$T_DIR/liar.backing"
+python3 -c 'import sys; sys.stdout.buffer.write(b"SECRET" * 2000)' | dd of="$T_DIR/liar.backing" bs=4096 seek=1024 conv=notrunc status=none
+mkdir -p "$T_DIR/liar.mnt"
+"$KESU_FAULTFS" --drop-write $((4 << 20)):8192 "$T_DIR/liar.backing" "$T_DIR/liar.mnt" &
+FUSE_PIDS+=($!); FUSE_MNTS+=("$T_DIR/liar.mnt")
+for _ in $(seq 100); do [ -e "$T_DIR/liar.mnt/disk.img" ] && break; sleep 0.05; done
+out=$("$KESU" wipe --no-cert --method dod3 --verify-passes all --verify full --yes --json "$T_DIR/liar.mnt/disk.img"); rc=$?
+r=$(result "$out")
+t_eq "lying disk: exit 1" 1 "$rc"
+t_eq "lying disk: the wipe itself saw nothing wrong" "PASS completed" "$(jq -r '"\(.wipe_outcome) \(.status)"' <<<"$r")"
+t_eq "lying disk: passes 1 and 2 verified and failed" "1 FAIL 2 FAIL" "$(jq -r '[.pass_verifications[] | "\(.pass) \(.outcome)"] | join(" ")' <<<"$r")"
+t_eq "lying disk: the outcome is FAIL" FAIL "$(jq -r .outcome <<<"$r")"
+t_match "lying disk: the old data is reported" "^534543524554" "$(jq -r '.pass_verifications[0].mismatches[0].found' <<<"$r")"
+
 echo "# standalone kesu verify"
 truncate -s 32M "$T_DIR/dd.img"
 t_loop "$T_DIR/dd.img"; dd_dev=$T_LOOP

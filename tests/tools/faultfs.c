@@ -11,7 +11,8 @@
  *   kesu-faultfs [--bad OFFSET:LENGTH]... [--bad-write OFFSET:LENGTH]... [--unplug-after BYTES]
  *                BACKING_FILE MOUNTPOINT
  * (--bad-write: only writes fail there; reads return what was there before — a sector that
- * cannot be overwritten but still gives up its old data.)
+ * cannot be overwritten but still gives up its old data. --drop-write, once: writes there report
+ * success but the old data stays — a disk that lies.)
  *
  * MOUNTPOINT then holds one regular file, disk.img, whose content is BACKING_FILE. Its size is
  * fixed: truncation and writes past the end fail with EPERM. Each read or write request that
@@ -50,6 +51,7 @@ struct byte_range {
         uint64_t offset;
         uint64_t length;
         bool is_write_only; /* --bad-write: reads of the range still work (old data survives) */
+        bool is_dropped;    /* --drop-write: writes "succeed" but never reach the medium (a lying disk) */
 };
 
 static int backing_fd = -1;
@@ -67,10 +69,22 @@ static void on_sigusr1(int sig)
         atomic_store(&is_unplugged, true);
 }
 
+/* The original bytes of the (single) dropped range, read once at start. */
+static uint8_t *dropped_copy;
+
+static bool overlaps_dropped_range(uint64_t offset, uint64_t length)
+{
+        for (size_t i = 0; i < n_bad_ranges; i++)
+                if (bad_ranges[i].is_dropped && offset < bad_ranges[i].offset + bad_ranges[i].length &&
+                    bad_ranges[i].offset < offset + length)
+                        return true;
+        return false;
+}
+
 static bool overlaps_bad_range(uint64_t offset, uint64_t length, bool is_write)
 {
         for (size_t i = 0; i < n_bad_ranges; i++)
-                if ((is_write || !bad_ranges[i].is_write_only) &&
+                if (!bad_ranges[i].is_dropped && (is_write || !bad_ranges[i].is_write_only) &&
                     offset < bad_ranges[i].offset + bad_ranges[i].length &&
                     bad_ranges[i].offset < offset + length)
                         return true;
@@ -159,6 +173,22 @@ static int faultfs_write(const char *path, const char *buf, size_t size, off_t o
         if (n < 0)
                 return -errno;
         written_bytes += (uint64_t)n;
+        /* A lying disk: where writes are dropped, put the old bytes back and still say "done". */
+        if (overlaps_dropped_range((uint64_t)offset, size))
+                for (size_t i = 0; i < n_bad_ranges; i++) {
+                        if (!bad_ranges[i].is_dropped)
+                                continue;
+                        uint64_t a = bad_ranges[i].offset > (uint64_t)offset ? bad_ranges[i].offset
+                                                                             : (uint64_t)offset;
+                        uint64_t b = bad_ranges[i].offset + bad_ranges[i].length;
+                        if (b > (uint64_t)offset + size)
+                                b = (uint64_t)offset + size;
+                        if (a >= b)
+                                continue;
+                        if (pwrite(backing_fd, dropped_copy + (a - bad_ranges[i].offset), b - a, (off_t)a) <
+                            0)
+                                return -errno;
+                }
         return (int)n;
 }
 
@@ -241,6 +271,7 @@ int main(int argc, char *argv[])
         static const struct option options[] = {
                 { "bad", required_argument, NULL, 'b' },
                 { "bad-write", required_argument, NULL, 'w' },
+                { "drop-write", required_argument, NULL, 'd' },
                 { "unplug-after", required_argument, NULL, 'u' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
@@ -251,11 +282,13 @@ int main(int argc, char *argv[])
                 switch (c) {
                 case 'b':
                 case 'w':
+                case 'd':
                         if (n_bad_ranges >= ELEMENTSOF(bad_ranges))
                                 return fail("too many --bad ranges", NULL);
                         if (parse_bad_range(optarg, &bad_ranges[n_bad_ranges]) < 0)
                                 return fail("--bad wants OFFSET:LENGTH, e.g. 4M:64K", optarg);
                         bad_ranges[n_bad_ranges].is_write_only = c == 'w';
+                        bad_ranges[n_bad_ranges].is_dropped = c == 'd';
                         n_bad_ranges++;
                         break;
                 case 'u':
@@ -284,6 +317,18 @@ int main(int argc, char *argv[])
                 return fail("backing file is not a regular file", argv[optind]);
         backing_fd = fd;
         disk_size_bytes = (uint64_t)st.st_size;
+        for (size_t i = 0; i < n_bad_ranges; i++) {
+                if (!bad_ranges[i].is_dropped)
+                        continue;
+                if (dropped_copy)
+                        return fail("only one --drop-write range is supported", NULL);
+                if (bad_ranges[i].offset + bad_ranges[i].length > disk_size_bytes)
+                        return fail("--drop-write reaches past the end of the backing file", NULL);
+                dropped_copy = malloc(bad_ranges[i].length);
+                if (!dropped_copy || pread(backing_fd, dropped_copy, bad_ranges[i].length,
+                                           (off_t)bad_ranges[i].offset) != (ssize_t)bad_ranges[i].length)
+                        return fail("cannot read the --drop-write range", NULL);
+        }
 
         /* The FUSE loop runs in this, the only thread, so a process-directed SIGUSR1 lands here. */
         struct sigaction sa = { .sa_handler = on_sigusr1 };
