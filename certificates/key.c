@@ -152,6 +152,7 @@ int cert_key_generate(const char *dir, const char *passphrase, size_t passphrase
         struct cert_secret_key *sk = sodium_malloc(sizeof *sk);
         uint8_t *derived = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
         uint8_t file[SECRET_FILE_BYTES];
+        _cleanup_free_ char *pub_text = NULL; /* before the first goto: the cleanup runs at out */
         int r = 0;
         if (!sk || !derived) {
                 r = -ENOMEM;
@@ -179,7 +180,6 @@ int cert_key_generate(const char *dir, const char *passphrase, size_t passphrase
         struct cert_public_key pub;
         memcpy(pub.key_id, sk->key_id, CERT_KEY_ID_BYTES);
         memcpy(pub.pk, sk->pk, CERT_PUBLIC_KEY_BYTES);
-        _cleanup_free_ char *pub_text = NULL;
         if ((r = cert_public_key_format(&pub, &pub_text)) < 0)
                 goto out;
         if ((r = write_file(sec_path, file, sizeof file, 0600, is_force)) < 0)

@@ -35,7 +35,8 @@ static void prehash(const void *msg, size_t len, uint8_t out[crypto_generichash_
 int cert_sign(const struct cert_secret_key *k, const void *msg, size_t len, const char *untrusted_comment,
               const char *trusted_comment, char **ret_minisig)
 {
-        if (strchr(trusted_comment, '\n') || strchr(untrusted_comment, '\n'))
+        /* One line each: the checker ends a line at '\r' too, so a '\r' would break the signature. */
+        if (strpbrk(trusted_comment, "\r\n") || strpbrk(untrusted_comment, "\r\n"))
                 return -EINVAL;
         uint8_t line[SIG_LINE_BYTES], hash[crypto_generichash_BYTES_MAX];
         memcpy(line, "ED", 2);
