@@ -6,24 +6,24 @@
  * sections follow in two columns, row by row, onto a second page when they do not fit. The page is
  * laid out twice: once into nothing to count the pages ("page 1 / 2"), then into the file.
  *
- * Everything shown comes from the record; a value that is missing or empty shows as "—".
+ * Everything shown comes from the record; a value that is missing or empty shows as "—". The rows
+ * of the six sections come from pdf-rows.c; this file lays them out and draws them.
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
-#include <inttypes.h>
 #include <libgen.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "certificates.h"
 #include "common.h"
+#include "pdf-internal.h"
 
 #define MM               (72.0 / 25.4)
 #define PAGE_WIDTH       595.276
@@ -47,11 +47,9 @@
 #define QR_SYMBOL_WIDTH  (40 * MM)           /* the modules; the quiet zone comes on top */
 #define QR_QUIET_MODULES 4
 #define SIGNATURE_HEIGHT (24 * MM)
-#define MAX_LIST_ROWS    12 /* longer lists (passes, mismatches) end in "… and N more" */
-#define MAX_REASONS      8  /* and REASON_LINES lines each at most: page 1 keeps room for the QR */
+#define MAX_REASONS      8 /* and REASON_LINES lines each at most: page 1 keeps room for the QR */
 #define REASON_LINES     3
 #define FONT_FAMILY      "Noto Sans CJK JP"
-#define DASH             "—"
 
 struct rgb {
         double r, g, b;
@@ -67,20 +65,6 @@ static const struct rgb PASS_GREEN = { 0.09, 0.47, 0.22 };
 static const struct rgb FAIL_RED = { 0.72, 0.11, 0.11 };
 static const struct rgb FAIL_TINT = { 0.99, 0.93, 0.93 };
 
-/* One line of a section: a header (label only) or a label/value row. */
-struct row {
-        bool is_header;
-        char *label;
-        char *value;
-        double height;
-};
-
-struct rows {
-        struct row *items;
-        size_t n, allocated;
-        int error; /* the first allocation failure; reported once at the end */
-};
-
 struct doc {
         cairo_t *cr;
         PangoContext *pango;
@@ -90,470 +74,6 @@ struct doc {
         int page;    /* the current page, from 1 */
         int n_pages; /* 0 while counting */
 };
-
-/* ---- the record, read defensively ------------------------------------------------------------- */
-
-/* snprintf that, when it cuts the text short, never leaves half a UTF-8 character at the end */
-static void bprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void bprintf(char *buf, size_t size, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        int n = vsnprintf(buf, size, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-                buf[0] = 0;
-                return;
-        }
-        if ((size_t)n < size)
-                return;
-
-        size_t len = size - 1, lead = len;
-        while (lead > 0 && ((unsigned char)buf[lead - 1] & 0xc0) == 0x80)
-                lead--;
-        if (lead > 0 && ((unsigned char)buf[lead - 1] & 0x80)) {
-                unsigned char c = (unsigned char)buf[lead - 1];
-                size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-                if (len - (lead - 1) < need)
-                        buf[lead - 1] = 0;
-        }
-}
-
-/* Follows a dotted path ("media.model") through objects; NULL when any step is missing. */
-static const json_t *jget(const json_t *o, const char *path)
-{
-        char key[64];
-
-        while (o && *path) {
-                size_t n = strcspn(path, ".");
-                if (n >= sizeof(key))
-                        return NULL;
-                memcpy(key, path, n);
-                key[n] = 0;
-                o = json_is_object(o) ? json_object_get(o, key) : NULL;
-                path += n + (path[n] == '.');
-        }
-        return o;
-}
-
-/* A non-empty string value, or NULL. */
-static const char *jstr(const json_t *o, const char *path)
-{
-        const json_t *v = jget(o, path);
-        const char *s = json_is_string(v) ? json_string_value(v) : NULL;
-        return s && *s ? s : NULL;
-}
-
-static bool jint(const json_t *o, const char *path, json_int_t *ret)
-{
-        const json_t *v = jget(o, path);
-        if (json_is_integer(v)) {
-                *ret = json_integer_value(v);
-                return true;
-        }
-        /* integers that arrive as decimal strings are read as well */
-        const char *s = jstr(o, path);
-        uint64_t u;
-        if (s && parse_u64(s, &u) >= 0 && u <= INT64_MAX) {
-                *ret = (json_int_t)u;
-                return true;
-        }
-        return false;
-}
-
-/* "1,234,567" (ASCII digits, grouped by three). */
-static void format_grouped(json_int_t value, char out[32])
-{
-        char digits[24];
-        uint64_t mag = value < 0 ? -(uint64_t)value : (uint64_t)value;
-        int n = snprintf(digits, sizeof(digits), "%" PRIu64, mag);
-        char *p = out;
-
-        if (value < 0)
-                *p++ = '-';
-        for (int i = 0; i < n; i++) {
-                if (i > 0 && (n - i) % 3 == 0)
-                        *p++ = ',';
-                *p++ = digits[i];
-        }
-        *p = 0;
-}
-
-/* The value as text: a string as it is, an integer grouped, anything else NULL. */
-static void jtext(const json_t *o, const char *path, char buf[32], const char **ret)
-{
-        const json_t *v = jget(o, path);
-        if (json_is_integer(v)) {
-                format_grouped(json_integer_value(v), buf);
-                *ret = buf;
-        } else
-                *ret = jstr(o, path);
-}
-
-static const char *or_dash(const char *s)
-{
-        return s && *s ? s : DASH;
-}
-
-/* Japanese beside the record's own word, for the small vocabularies the record uses. */
-static const char *japanese_for(const char *word)
-{
-        static const char *const table[][2] = {
-                { "PASS", "合格" },
-                { "FAIL", "不合格" },
-                { "Clear", "クリア" },
-                { "Purge", "パージ" },
-                { "Destroy", "破壊" },
-                { "internal-reuse", "組織内で再利用" },
-                { "external-reuse", "組織外で再利用" },
-                { "lease-return", "リース返却" },
-                { "recycling", "リサイクル" },
-                { "destruction", "物理破壊" },
-                { "overwrite", "上書き" },
-                { "block-erase", "ブロック消去" },
-                { "crypto-erase", "暗号消去" },
-                { "sanitize", "サニタイズ" },
-                { "completed", "完了" },
-                { "failed", "失敗" },
-                { "interrupted", "中断" },
-                { "cancelled", "取消" },
-                { "sample", "抽出検証" },
-                { "full", "全数検証" },
-                { "none", "なし" },
-                { "yes", "はい" },
-                { "no", "いいえ" },
-        };
-
-        if (!word)
-                return NULL;
-        for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (strcmp(table[i][0], word) == 0)
-                        return table[i][1];
-        return NULL;
-}
-
-/* ---- rows ---------------------------------------------------------------------------------------- */
-
-static void rows_done(struct rows *t)
-{
-        for (size_t i = 0; i < t->n; i++) {
-                free(t->items[i].label);
-                free(t->items[i].value);
-        }
-        free(t->items);
-        *t = (struct rows){};
-}
-
-static void rows_push(struct rows *t, bool is_header, const char *label, char *value_owned)
-{
-        if (t->error)
-                goto fail;
-        if (t->n == t->allocated) {
-                size_t k = t->allocated ? 2 * t->allocated : 64;
-                struct row *n = realloc(t->items, k * sizeof(*n));
-                if (!n)
-                        goto fail;
-                t->items = n;
-                t->allocated = k;
-        }
-        char *l = strdup(label ? label : "");
-        if (!l)
-                goto fail;
-        t->items[t->n++] = (struct row){ .is_header = is_header, .label = l, .value = value_owned };
-        return;
-fail:
-        free(value_owned);
-        t->error = -ENOMEM;
-}
-
-static void header(struct rows *t, const char *title)
-{
-        rows_push(t, true, title, NULL);
-}
-
-static void rowf(struct rows *t, const char *label, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static void rowf(struct rows *t, const char *label, const char *fmt, ...)
-{
-        char *v = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&v, fmt, ap) < 0)
-                v = NULL;
-        va_end(ap);
-        if (!v) {
-                t->error = -ENOMEM;
-                return;
-        }
-        rows_push(t, false, label, v);
-}
-
-/* "… and 23 more" after the first MAX_LIST_ROWS of a list */
-static void row_more(struct rows *t, size_t shown, size_t n)
-{
-        if (shown < n)
-                rowf(t, "", "… 他 %zu 件 and %zu more (CERT.json)", n - shown, n - shown);
-}
-
-static void row(struct rows *t, const char *label, const char *value)
-{
-        rowf(t, label, "%s", or_dash(value));
-}
-
-/* A row for a word of the record's vocabulary: "パージ Purge". */
-static void row_word(struct rows *t, const char *label, const char *word)
-{
-        const char *ja = japanese_for(word);
-        if (ja)
-                rowf(t, label, "%s %s", ja, word);
-        else
-                row(t, label, word);
-}
-
-static void row_bytes(struct rows *t, const char *label, const json_t *o, const char *path)
-{
-        char buf[32];
-        json_int_t v;
-
-        if (!jint(o, path, &v)) {
-                row(t, label, NULL);
-                return;
-        }
-        format_grouped(v, buf);
-        rowf(t, label, "%s bytes", buf);
-}
-
-/* "2026-11-23T19:00:00+09:00" → "2026-11-23 19:00:00 JST"; anything unexpected as it is. */
-static void format_time(const char *s, const char *zone_suffix, const char *zone, char out[64])
-{
-        size_t n = s ? strlen(s) : 0;
-        if (n >= 19 && s[10] == 'T' && strcmp(s + 19, zone_suffix) == 0)
-                bprintf(out, 64, "%.10s %.8s %s", s, s + 11, zone);
-        else
-                bprintf(out, 64, "%s", or_dash(s));
-}
-
-static void row_time(struct rows *t, const char *label, const json_t *r, const char *jst_path,
-                     const char *utc_path)
-{
-        char jst[64], utc[64];
-        format_time(jstr(r, jst_path), "+09:00", "JST", jst);
-        format_time(jstr(r, utc_path), "Z", "UTC", utc);
-        rowf(t, label, "%s\n%s", jst, utc);
-}
-
-/* "1.234" seconds → "1.234 s", with h:mm:ss beside it from a minute on. */
-static void row_duration(struct rows *t, const char *label, const json_t *r)
-{
-        const char *s = jstr(r, "times.duration_seconds");
-        char *end = NULL;
-        double sec = s ? strtod(s, &end) : -1;
-
-        if (!s || end == s || *end || sec < 0) {
-                row(t, label, s);
-                return;
-        }
-        if (sec < 60) {
-                rowf(t, label, "%s 秒 s", s);
-                return;
-        }
-        uint64_t whole = (uint64_t)sec;
-        rowf(t, label, "%s 秒 s (%" PRIu64 ":%02" PRIu64 ":%02" PRIu64 ")", s, whole / 3600, whole / 60 % 60,
-             whole % 60);
-}
-
-/* One row per string of an array (the label on the first), "なし none" when it is empty. */
-static void rows_strings(struct rows *t, const char *label, const json_t *array)
-{
-        size_t i, n = json_array_size(array);
-
-        if (!json_is_array(array)) {
-                row(t, label, NULL);
-                return;
-        }
-        if (n == 0) {
-                row(t, label, "なし none");
-                return;
-        }
-        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
-                const char *s = json_string_value(json_array_get(array, i));
-                rowf(t, i == 0 ? label : "", "• %s", or_dash(s));
-        }
-        row_more(t, i, n);
-}
-
-/* ---- the six sections ----------------------------------------------------------------------------- */
-
-static void section_media(struct rows *t, const json_t *r)
-{
-        const json_t *m = jget(r, "media");
-        char buf[32], gb[64];
-        json_int_t v;
-
-        header(t, "1  媒体 Media");
-        row(t, "製造者 Manufacturer", jstr(m, "manufacturer"));
-        row(t, "型番 Model", jstr(m, "model"));
-        row(t, "シリアル番号 Serial", jstr(m, "serial"));
-        row(t, "WWN", jstr(m, "wwn"));
-        row(t, "ファーム Firmware", jstr(m, "firmware"));
-        if (jint(m, "capacity_bytes", &v)) {
-                format_grouped(v, buf);
-                bprintf(gb, sizeof(gb), "%.2f GiB", (double)v / (1u << 30));
-                rowf(t, "容量 Capacity", "%s bytes (%s)", buf, gb);
-        } else
-                row(t, "容量 Capacity", NULL);
-
-        char logical[32], physical[32];
-        const char *ls, *ps;
-        jtext(m, "logical_sector_bytes", logical, &ls);
-        jtext(m, "physical_sector_bytes", physical, &ps);
-        rowf(t, "セクタ長 Sector size", "論理 logical %s B / 物理 physical %s B", or_dash(ls), or_dash(ps));
-        row(t, "媒体種別 Media type", jstr(m, "media_type"));
-        row(t, "接続方式 Transport", jstr(m, "transport"));
-        row(t, "デバイス Device", jstr(m, "device_path"));
-}
-
-static void section_asset(struct rows *t, const json_t *r)
-{
-        header(t, "2  資産 Asset");
-        row(t, "資産番号 Asset No.", jstr(r, "asset_number"));
-        row(t, "出所 Media source", jstr(r, "media_source"));
-        rowf(t, "機密区分 Class", "消去前 before %s → 消去後 after %s",
-             or_dash(jstr(r, "confidentiality.before")), or_dash(jstr(r, "confidentiality.after")));
-        row_word(t, "処分先 Destination", jstr(r, "destination"));
-}
-
-static void section_sanitization(struct rows *t, const json_t *r)
-{
-        const json_t *s = jget(r, "sanitization");
-        const json_t *passes = jget(s, "passes");
-        size_t i, n = json_array_size(passes);
-
-        header(t, "3  消去 Sanitization");
-        row_word(t, "要求レベル Required", jstr(s, "required_level"));
-        row_word(t, "達成レベル Achieved", jstr(s, "achieved_level"));
-        row_word(t, "技術 Technique", jstr(s, "technique"));
-
-        const char *method = jstr(s, "method"), *spec = jstr(s, "method_spec"),
-                   *desc = jstr(s, "method_description");
-        _cleanup_free_ char *m = NULL;
-        if (asprintf(&m, "%s%s%s%s%s", or_dash(method), spec && !streq_ptr(spec, method) ? " (" : "",
-                     spec && !streq_ptr(spec, method) ? spec : "",
-                     spec && !streq_ptr(spec, method) ? ")" : "", desc ? "\n" : "") < 0) {
-                t->error = -ENOMEM;
-                return;
-        }
-        rowf(t, "方式 Method", "%s%s", m, desc ? desc : "");
-
-        if (n == 0)
-                row(t, "パス Passes", NULL);
-        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
-                const json_t *p = json_array_get(passes, i);
-                char num[32], bytes[32];
-                const char *number, *written, *seed = jstr(p, "seed"), *flushed = jstr(p, "flushed");
-                jtext(p, "number", num, &number);
-                jtext(p, "bytes_written", bytes, &written);
-                rowf(t, i == 0 ? "パス Passes" : "", "%s: %s%s%s%s, %s bytes%s%s", or_dash(number),
-                     or_dash(jstr(p, "pattern")), seed ? " (seed " : "", seed ? seed : "", seed ? ")" : "",
-                     or_dash(written), flushed ? ", flushed " : "", flushed ? flushed : "");
-        }
-        row_more(t, i, n);
-
-        row_bytes(t, "書込量 Bytes written", s, "bytes_written");
-        row_word(t, "状態 Status", jstr(s, "status"));
-        row(t, "I/O エンジン Engine", jstr(s, "engine"));
-        const char *examined = jstr(r, "hidden_areas.examined"), *note = jstr(r, "hidden_areas.note");
-        const char *ja = japanese_for(examined);
-        rowf(t, "隠し領域 Hidden areas", "調査 examined: %s%s%s%s%s", ja ? ja : "", ja ? " " : "",
-             or_dash(examined), note ? "\n" : "", note ? note : "");
-}
-
-static void section_verification(struct rows *t, const json_t *r)
-{
-        const json_t *v = jget(r, "verification");
-        char b1[32], b2[32], b3[32];
-        const char *s1, *s2, *s3;
-
-        header(t, "4  検証 Verification");
-        row_word(t, "方法 Method", jstr(v, "method"));
-        row_word(t, "結果 Result", jstr(v, "result"));
-        jtext(v, "subsections", b1, &s1);
-        jtext(v, "samples", b2, &s2);
-        const char *coverage = jstr(v, "coverage_percent");
-        rowf(t, "範囲 Coverage", "%s%s — %s 区画 subsections, %s 標本 samples", or_dash(coverage),
-             coverage ? " %" : "", or_dash(s1), or_dash(s2));
-        row_bytes(t, "読取量 Bytes read", v, "bytes_read");
-        jtext(v, "sectors_mismatched", b1, &s1);
-        jtext(v, "sectors_compared", b3, &s3);
-        rowf(t, "不一致 Mismatched", "%s / %s 比較 compared", or_dash(s1), or_dash(s3));
-
-        const json_t *mm = jget(v, "mismatches");
-        size_t i, n = json_array_size(mm);
-        for (i = 0; i < n && i < MAX_LIST_ROWS; i++) {
-                const json_t *x = json_array_get(mm, i);
-                const char *found = jstr(x, "found");
-                jtext(x, "first_lba", b1, &s1);
-                jtext(x, "last_lba", b2, &s2);
-                /* the first bytes found are enough to recognise old data; CERT.json has them all */
-                rowf(t, i == 0 ? "不一致範囲 Mismatches" : "", "LBA %s – %s%s%.16s%s", or_dash(s1),
-                     or_dash(s2), found ? ": " : "", found ? found : "",
-                     found && strlen(found) > 16 ? "…" : "");
-        }
-        row_more(t, i, n);
-
-        const char *expected = jstr(v, "expected"), *pattern_seed = jstr(v, "pattern_seed");
-        rowf(t, "期待内容 Expected", "%s%s%s%s", or_dash(expected), pattern_seed ? " (seed " : "",
-             pattern_seed ? pattern_seed : "", pattern_seed ? ")" : "");
-        row(t, "抽出シード Plan seed", jstr(v, "plan_seed"));
-        const char *bound = jstr(v, "unerased_fraction_bound");
-        rowf(t, "信頼度 Confidence", "%s%s%s", or_dash(jstr(v, "confidence")),
-             bound ? " — 未消去率の上限 unerased fraction < " : "", bound ? bound : "");
-        row(t, "結論 Statement", jstr(v, "statement"));
-        rows_strings(t, "残留署名 Residual sig.", jget(v, "residual_signatures"));
-}
-
-static void section_work(struct rows *t, const json_t *r)
-{
-        header(t, "5  作業 Work");
-        row_time(t, "開始 Started", r, "times.started_jst", "times.started_utc");
-        row_time(t, "終了 Ended", r, "times.ended_jst", "times.ended_utc");
-        row_duration(t, "所要時間 Duration", r);
-        rowf(t, "ツール Tool", "%s %s", or_dash(jstr(r, "tool.name")), or_dash(jstr(r, "tool.version")));
-        rowf(t, "イメージ Image", "%s / build %s", or_dash(jstr(r, "tool.image_version")),
-             or_dash(jstr(r, "tool.image_build")));
-
-        const json_t *e = jget(r, "errors");
-        const char *error = jstr(e, "error");
-        if (!json_is_object(e)) {
-                row(t, "エラー Errors", NULL);
-                return;
-        }
-        rowf(t, "エラー Errors", "未書込範囲 unwritten ranges: %zu\n読取不能範囲 unreadable ranges: %zu%s%s",
-             json_array_size(jget(e, "unwritten_ranges")), json_array_size(jget(e, "unreadable_ranges")),
-             error ? "\n" : "", error ? error : "");
-}
-
-static void section_signature(struct rows *t, const json_t *r, const char *key_fingerprint)
-{
-        char buf[32];
-        const char *seq;
-
-        header(t, "6  署名 Signature");
-        row(t, "証明書番号 Serial", jstr(r, "serial"));
-        jtext(r, "sequence", buf, &seq);
-        row(t, "連番 Sequence", seq);
-        /* "" is the first certificate of an appliance; a missing key is just missing */
-        const char *prev = jstr(r, "previous_hash");
-        bool is_first = !prev && json_is_string(jget(r, "previous_hash"));
-        row(t, "前の証明書 Previous", is_first ? DASH " （最初の証明書 first certificate）" : prev);
-        row(t, "装置鍵 Appliance key", jstr(r, "appliance_key_id"));
-        row(t, "鍵指紋 Key fingerprint", key_fingerprint);
-        row(t, "検証 Verify", "minisign -Vm CERT.json -p appliance.pub");
-}
 
 /* ---- drawing --------------------------------------------------------------------------------------- */
 
@@ -655,9 +175,10 @@ static void footer(struct doc *d)
         double y = PAGE_HEIGHT - MARGIN_BOTTOM + 4 * MM;
 
         /* (while counting pages n_pages is 0, and nothing drawn is kept) */
-        bprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d / %d", or_dash(jstr(d->record, "tool.name")),
-                or_dash(jstr(d->record, "tool.version")), or_dash(jstr(d->record, "serial")), d->page,
-                d->n_pages);
+        pdf_bprintf(right, sizeof(right), "%s %s  ·  %s  ·  %d / %d",
+                    pdf_or_dash(pdf_jstr(d->record, "tool.name")),
+                    pdf_or_dash(pdf_jstr(d->record, "tool.version")),
+                    pdf_or_dash(pdf_jstr(d->record, "serial")), d->page, d->n_pages);
         hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y - 2, 0.4, RULE);
         text(d, MARGIN_X, y, CONTENT_WIDTH * 0.62,
              "正本は署名付きの電子記録 CERT.json です。The signed record CERT.json is authoritative.", 6.5,
@@ -680,9 +201,9 @@ static double draw_title(struct doc *d, double y)
         const char *seq;
 
         text(d, MARGIN_X, y, CONTENT_WIDTH, "データ消去証明書", 18, true, &NAVY, ALIGN_LEFT);
-        jtext(d->record, "sequence", seq_buf, &seq);
-        bprintf(right, sizeof(right), "証明書番号 Certificate No.\n%s\n連番 Sequence %s",
-                or_dash(jstr(d->record, "serial")), or_dash(seq));
+        pdf_jtext(d->record, "sequence", seq_buf, &seq);
+        pdf_bprintf(right, sizeof(right), "証明書番号 Certificate No.\n%s\n連番 Sequence %s",
+                    pdf_or_dash(pdf_jstr(d->record, "serial")), pdf_or_dash(seq));
         text(d, MARGIN_X + CONTENT_WIDTH * 0.55, y + 1, CONTENT_WIDTH * 0.45, right, 7.5, false, &MUTED,
              ALIGN_RIGHT);
         y += 25;
@@ -690,7 +211,8 @@ static double draw_title(struct doc *d, double y)
                   ALIGN_LEFT);
         y += 2;
         char org[512];
-        bprintf(org, sizeof(org), "発行 Issued by: %s", or_dash(jstr(d->record, "organization")));
+        pdf_bprintf(org, sizeof(org), "発行 Issued by: %s",
+                    pdf_or_dash(pdf_jstr(d->record, "organization")));
         y += text_lines(d, MARGIN_X, y, CONTENT_WIDTH * 0.6, org, 9, false, &INK, ALIGN_LEFT, 2);
         y += 3;
         hline(d->cr, MARGIN_X, PAGE_WIDTH - MARGIN_X, y, 1.2, NAVY);
@@ -700,7 +222,7 @@ static double draw_title(struct doc *d, double y)
 /* The result band: PASS only for a record that says exactly "PASS"; anything else is a FAIL. */
 static int draw_result(struct doc *d, double y, double *ret_y)
 {
-        bool is_pass = streq_ptr(jstr(d->record, "result"), "PASS");
+        bool is_pass = streq_ptr(pdf_jstr(d->record, "result"), "PASS");
         const char *title = is_pass ? "消去完了・検証合格  PASS" : "不合格  FAIL";
         const double band = 34;
 
@@ -709,9 +231,9 @@ static int draw_result(struct doc *d, double y, double *ret_y)
         text(d, MARGIN_X, y + (band - h) / 2, CONTENT_WIDTH, title, 19, true, &WHITE, ALIGN_CENTER);
 
         char levels[256];
-        bprintf(levels, sizeof(levels), "達成 Achieved: %s\n要求 Required: %s",
-                or_dash(jstr(d->record, "sanitization.achieved_level")),
-                or_dash(jstr(d->record, "sanitization.required_level")));
+        pdf_bprintf(levels, sizeof(levels), "達成 Achieved: %s\n要求 Required: %s",
+                    pdf_or_dash(pdf_jstr(d->record, "sanitization.achieved_level")),
+                    pdf_or_dash(pdf_jstr(d->record, "sanitization.required_level")));
         h = text(d, 0, 0, 45 * MM, levels, 7.5, false, NULL, ALIGN_RIGHT);
         text(d, PAGE_WIDTH - MARGIN_X - 45 * MM - 8, y + (band - h) / 2, 45 * MM, levels, 7.5, false, &WHITE,
              ALIGN_RIGHT);
@@ -722,14 +244,14 @@ static int draw_result(struct doc *d, double y, double *ret_y)
         }
 
         /* why it failed, under the band: a few lines each at most, so the QR code stays on page 1 */
-        const json_t *reasons = jget(d->record, "failure_reasons");
+        const json_t *reasons = pdf_jget(d->record, "failure_reasons");
         size_t n = json_array_size(reasons), n_shown = n < MAX_REASONS ? n : MAX_REASONS;
         const double x = MARGIN_X + 8, w = CONTENT_WIDTH - 16;
         const char *intro = "不合格の理由 Reasons:";
         char more[96] = "";
         if (n > n_shown)
-                bprintf(more, sizeof(more), "… 他 %zu 件 and %zu more (CERT.json)", n - n_shown,
-                        n - n_shown);
+                pdf_bprintf(more, sizeof(more), "… 他 %zu 件 and %zu more (CERT.json)", n - n_shown,
+                            n - n_shown);
 
         for (int step = 0; step < 2; step++) { /* measure (and draw the box), then write */
                 bool is_drawing = step == 1;
@@ -738,8 +260,8 @@ static int draw_result(struct doc *d, double y, double *ret_y)
                 yy += text(d, x, yy, w, intro, 8.5, true, is_drawing ? &FAIL_RED : NULL, ALIGN_LEFT) + 2;
                 for (size_t i = 0; i < n_shown || (n == 0 && i == 0); i++) {
                         char *line = NULL;
-                        if (asprintf(&line, "• %s", or_dash(json_string_value(json_array_get(reasons, i)))) <
-                            0)
+                        if (asprintf(&line, "• %s",
+                                     pdf_or_dash(json_string_value(json_array_get(reasons, i)))) < 0)
                                 return -ENOMEM;
                         yy += text_lines(d, x, yy, w, line, 8.5, false, is_drawing ? &INK : NULL, ALIGN_LEFT,
                                          REASON_LINES) +
@@ -804,15 +326,15 @@ static void format_capacity(uint64_t bytes, char out[64])
                 d /= 1000, i++;
         while (b >= 1024 && j + 1 < ELEMENTSOF(binary))
                 b /= 1024, j++;
-        bprintf(out, 64, "%.*f %s (%.*f %s)",
-                d < 10    ? 2
-                : d < 100 ? 1
-                          : 0,
-                d, decimal[i],
-                b < 10    ? 2
-                : b < 100 ? 1
-                          : 0,
-                b, binary[j]);
+        pdf_bprintf(out, 64, "%.*f %s (%.*f %s)",
+                    d < 10    ? 2
+                    : d < 100 ? 1
+                              : 0,
+                    d, decimal[i],
+                    b < 10    ? 2
+                    : b < 100 ? 1
+                              : 0,
+                    b, binary[j]);
 }
 
 /* The summary at a glance on the left, the QR code with its caption on the right. */
@@ -838,44 +360,47 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
         const char *s;
         json_int_t cap;
         char capacity[64] = DASH;
-        if (jint(r, "media.capacity_bytes", &cap) && cap >= 0)
+        if (pdf_jint(r, "media.capacity_bytes", &cap) && cap >= 0)
                 format_capacity((uint64_t)cap, capacity);
 
         lines[0].label = "資産番号 Asset number";
-        bprintf(lines[0].value, sizeof(lines[0].value), "%s", or_dash(jstr(r, "asset_number")));
+        pdf_bprintf(lines[0].value, sizeof(lines[0].value), "%s", pdf_or_dash(pdf_jstr(r, "asset_number")));
         lines[1].label = "媒体 Medium";
         /* what the medium says it is; a device without identity (a loop device) by its path */
-        const char *maker = jstr(r, "media.manufacturer"), *model = jstr(r, "media.model"),
-                   *serial = jstr(r, "media.serial");
+        const char *maker = pdf_jstr(r, "media.manufacturer"), *model = pdf_jstr(r, "media.model"),
+                   *serial = pdf_jstr(r, "media.serial");
         if (!maker && !model && !serial)
-                model = jstr(r, "media.device_path");
-        bprintf(lines[1].value, sizeof(lines[1].value), "%s%s%s%s%s  ·  %s", maker ? maker : "",
-                maker && model ? " " : "", model ? model : (maker ? "" : DASH), serial ? "  S/N " : "",
-                serial ? serial : "", capacity);
+                model = pdf_jstr(r, "media.device_path");
+        pdf_bprintf(lines[1].value, sizeof(lines[1].value), "%s%s%s%s%s  ·  %s", maker ? maker : "",
+                    maker && model ? " " : "", model ? model : (maker ? "" : DASH), serial ? "  S/N " : "",
+                    serial ? serial : "", capacity);
         lines[2].label = "消去 Sanitization";
-        bprintf(lines[2].value, sizeof(lines[2].value),
-                "%s (%s), %zu パス pass(es) — 達成 achieved %s / 要求 required %s",
-                or_dash(jstr(r, "sanitization.method")), or_dash(jstr(r, "sanitization.technique")),
-                json_array_size(jget(r, "sanitization.passes")),
-                or_dash(jstr(r, "sanitization.achieved_level")),
-                or_dash(jstr(r, "sanitization.required_level")));
+        pdf_bprintf(lines[2].value, sizeof(lines[2].value),
+                    "%s (%s), %zu パス pass(es) — 達成 achieved %s / 要求 required %s",
+                    pdf_or_dash(pdf_jstr(r, "sanitization.method")),
+                    pdf_or_dash(pdf_jstr(r, "sanitization.technique")),
+                    json_array_size(pdf_jget(r, "sanitization.passes")),
+                    pdf_or_dash(pdf_jstr(r, "sanitization.achieved_level")),
+                    pdf_or_dash(pdf_jstr(r, "sanitization.required_level")));
         lines[3].label = "検証 Verification";
-        const char *cov = jstr(r, "verification.coverage_percent");
-        jtext(r, "verification.sectors_mismatched", b, &s);
-        bprintf(lines[3].value, sizeof(lines[3].value), "%s — %s%s%s%s, 不一致 mismatched %s",
-                or_dash(jstr(r, "verification.result")), or_dash(jstr(r, "verification.method")),
-                cov ? " " : "", cov ? cov : "", cov ? " %" : "", or_dash(s));
+        const char *cov = pdf_jstr(r, "verification.coverage_percent");
+        pdf_jtext(r, "verification.sectors_mismatched", b, &s);
+        pdf_bprintf(lines[3].value, sizeof(lines[3].value), "%s — %s%s%s%s, 不一致 mismatched %s",
+                    pdf_or_dash(pdf_jstr(r, "verification.result")),
+                    pdf_or_dash(pdf_jstr(r, "verification.method")), cov ? " " : "", cov ? cov : "",
+                    cov ? " %" : "", pdf_or_dash(s));
         lines[4].label = "処分先 Destination";
-        const char *dest = jstr(r, "destination");
-        bprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
-                japanese_for(dest) ? japanese_for(dest) : "", japanese_for(dest) ? " " : "", or_dash(dest));
+        const char *dest = pdf_jstr(r, "destination");
+        pdf_bprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
+                    pdf_japanese_for(dest) ? pdf_japanese_for(dest) : "", pdf_japanese_for(dest) ? " " : "",
+                    pdf_or_dash(dest));
         lines[5].label = "完了 Completed";
         char jst[64];
-        format_time(jstr(r, "times.ended_jst"), "+09:00", "JST", jst);
-        bprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
+        pdf_format_time(pdf_jstr(r, "times.ended_jst"), "+09:00", "JST", jst);
+        pdf_bprintf(lines[5].value, sizeof(lines[5].value), "%s", jst);
         lines[6].label = "担当者 Operator / Witness";
-        bprintf(lines[6].value, sizeof(lines[6].value), "%s / %s", or_dash(jstr(r, "people.operator")),
-                or_dash(jstr(r, "people.witness")));
+        pdf_bprintf(lines[6].value, sizeof(lines[6].value), "%s / %s",
+                    pdf_or_dash(pdf_jstr(r, "people.operator")), pdf_or_dash(pdf_jstr(r, "people.witness")));
 
         double w = qr_x - MARGIN_X - 6 * MM, lw = 40 * MM, sy = y;
         for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
@@ -890,7 +415,7 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
         return 0;
 }
 
-static double measure_row(struct doc *d, const struct row *row)
+static double measure_row(struct doc *d, const struct pdf_row *row)
 {
         if (row->is_header)
                 return SECTION_HEIGHT + SECTION_GAP;
@@ -905,7 +430,7 @@ static double measure_row(struct doc *d, const struct row *row)
 static void draw_header(struct doc *d, double x, double y, const char *title, bool is_continued)
 {
         char s[160];
-        bprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
+        pdf_bprintf(s, sizeof(s), "%s%s", title, is_continued ? "（続き cont.）" : "");
         fill_rect(d->cr, x, y + 1, COLUMN_WIDTH, SECTION_HEIGHT - 2, SHADE);
         fill_rect(d->cr, x, y + 1, 2.5, SECTION_HEIGHT - 2, NAVY);
         /* an ideograph spans 0.88 of the size above the baseline to 0.12 below: centred in the box */
@@ -914,7 +439,7 @@ static void draw_header(struct doc *d, double x, double y, const char *title, bo
              true, &NAVY, ALIGN_LEFT);
 }
 
-static void draw_row(struct doc *d, double x, double y, const struct row *row)
+static void draw_row(struct doc *d, double x, double y, const struct pdf_row *row)
 {
         text_lines(d, x + CELL_PAD_X, y + CELL_PAD_Y - CELL_TRIM, LABEL_WIDTH - 2 * CELL_PAD_X, row->label,
                    TABLE_FONT, false, &MUTED, ALIGN_LEFT, CELL_LINES);
@@ -930,7 +455,7 @@ static void draw_row(struct doc *d, double x, double y, const struct row *row)
  * column to column and page to page, a section header never alone at a column's foot and repeated
  * ("cont.") where a section continues. Returns the y below the lower column on the last page.
  */
-static double draw_sections(struct doc *d, struct rows *t, double y_top, double reserve)
+static double draw_sections(struct doc *d, struct pdf_rows *t, double y_top, double reserve)
 {
         double total = 0, avail = PAGE_HEIGHT - MARGIN_BOTTOM - reserve - y_top;
         size_t split = t->n; /* the first row of the right column, when balanced */
@@ -973,7 +498,7 @@ static double draw_sections(struct doc *d, struct rows *t, double y_top, double 
         const char *section = "";
 
         for (size_t i = 0; i < t->n; i++) {
-                const struct row *row = &t->items[i];
+                const struct pdf_row *row = &t->items[i];
                 double need = row->height;
                 if (row->is_header && i + 1 < t->n)
                         need += t->items[i + 1].height; /* keep a header with its first row */
@@ -1015,7 +540,8 @@ static void draw_signatures(struct doc *d, double y)
 {
         static const char *const roles[] = { "作業者（消去実施者）Operator (sanitizer)",
                                              "確認者 Witness (validator)" };
-        const char *names[] = { jstr(d->record, "people.operator"), jstr(d->record, "people.witness") };
+        const char *names[] = { pdf_jstr(d->record, "people.operator"),
+                                pdf_jstr(d->record, "people.witness") };
         double x = MARGIN_X;
 
         text(d, x, y, CONTENT_WIDTH, "署名欄 Signatures", SECTION_FONT, true, &NAVY, ALIGN_LEFT);
@@ -1023,7 +549,7 @@ static void draw_signatures(struct doc *d, double y)
         for (size_t i = 0; i < ELEMENTSOF(roles); i++) {
                 double base = y + 20;
                 char who[256];
-                bprintf(who, sizeof(who), "%s:  %s", roles[i], or_dash(names[i]));
+                pdf_bprintf(who, sizeof(who), "%s:  %s", roles[i], pdf_or_dash(names[i]));
                 text_lines(d, x, base - 11, 95 * MM, who, 8.5, false, &INK, ALIGN_LEFT, 1);
                 double sx = x + 97 * MM;
                 text(d, sx, base - 11, 12 * MM, "署名", 8.5, false, &MUTED, ALIGN_LEFT);
@@ -1038,7 +564,7 @@ static void draw_signatures(struct doc *d, double y)
 /* Lays out and draws the whole document; returns the number of pages or -errno. */
 static int render(struct doc *d)
 {
-        struct rows t = {};
+        struct pdf_rows t = {};
         double y;
         int r;
 
@@ -1051,20 +577,12 @@ static int render(struct doc *d)
         if (r < 0)
                 return r;
 
-        section_media(&t, d->record);
-        section_asset(&t, d->record);
-        section_sanitization(&t, d->record);
-        section_verification(&t, d->record);
-        section_work(&t, d->record);
-        section_signature(&t, d->record, d->key_fingerprint);
-        if (t.error) {
-                r = t.error;
-                rows_done(&t);
+        r = pdf_rows_from_record(d->record, d->key_fingerprint, &t);
+        if (r < 0)
                 return r;
-        }
 
         y = draw_sections(d, &t, y, SIGNATURE_HEIGHT);
-        rows_done(&t);
+        pdf_rows_done(&t);
         if (y + 8 + SIGNATURE_HEIGHT > PAGE_HEIGHT - MARGIN_BOTTOM) {
                 new_page(d);
                 y = MARGIN_TOP;
@@ -1123,18 +641,18 @@ static int render_to(struct sink *sink, const json_t *record, const char *qr_pay
         }
 
         char title[160];
-        bprintf(title, sizeof(title), "データ消去証明書 Certificate of Media Sanitization %s",
-                or_dash(jstr(record, "serial")));
+        pdf_bprintf(title, sizeof(title), "データ消去証明書 Certificate of Media Sanitization %s",
+                    pdf_or_dash(pdf_jstr(record, "serial")));
         char creator[96];
-        bprintf(creator, sizeof(creator), "%s %s", or_dash(jstr(record, "tool.name")),
-                or_dash(jstr(record, "tool.version")));
+        pdf_bprintf(creator, sizeof(creator), "%s %s", pdf_or_dash(pdf_jstr(record, "tool.name")),
+                    pdf_or_dash(pdf_jstr(record, "tool.version")));
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator);
-        const char *org = jstr(record, "organization");
+        const char *org = pdf_jstr(record, "organization");
         if (org)
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, org);
         /* the disposal's end, not the moment of rendering: the same record makes the same file */
-        const char *ended = jstr(record, "times.ended_utc");
+        const char *ended = pdf_jstr(record, "times.ended_utc");
         if (ended && strlen(ended) == 20 && ended[10] == 'T' && ended[19] == 'Z')
                 cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, ended);
 
