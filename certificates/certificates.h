@@ -62,7 +62,8 @@ void cert_key_fingerprint(const uint8_t pk[CERT_PUBLIC_KEY_BYTES], char *out, si
 
 /* ---- signatures (minisign's .minisig format, pre-hashed "ED") ------------------------------- */
 
-/* Signs msg: the text of a .minisig file whose trusted comment is trusted_comment (one line). */
+/* Signs msg: the text of a .minisig file whose trusted comment is trusted_comment. Both comments
+ * must be one line (-EINVAL for a CR or LF in either). */
 int cert_sign(const struct cert_secret_key *k, const void *msg, size_t len, const char *untrusted_comment,
               const char *trusted_comment, char **ret_minisig);
 
