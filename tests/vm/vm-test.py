@@ -184,6 +184,10 @@ def main():
                     log(f'sent the GRUB hotkey at {time.time() - t0:.0f} s')
                 if o.mode == 'hotplug':
                     if hot_state == 0 and b'KESU-AUTOTEST: WATCHING' in out:
+                        # what tty1 shows (kmscon or the VT): kept as an artifact
+                        os.makedirs(o.artifacts, exist_ok=True)
+                        shot = os.path.join(o.artifacts, f'{name}-tty1.png')
+                        log(f'screendump {shot}: {qmp.cmd("screendump", filename=shot, format="png")}')
                         time.sleep(3)
                         qmp.hmp(f'drive_add 0 if=none,id=hp0,file={tmp}/hotplug.img,format=raw')
                         qmp.cmd('device_add', driver='scsi-hd', drive='hp0', bus='scsi0.0', id='hpdev',
