@@ -34,11 +34,11 @@ static int read_tty_line(const char *prompt, char *buf, size_t size)
         if (is_tty) {
                 quiet = old;
                 quiet.c_lflag &= ~(tcflag_t)ECHO;
-                tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+                tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
         }
         char *r = fgets(buf, (int)size, stdin);
         if (is_tty)
-                tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+                tcsetattr(STDIN_FILENO, TCSANOW, &old);
         fputc('\n', stderr);
         if (!r)
                 return -EIO;

@@ -165,6 +165,16 @@ out6=$("$KESU" cert verify --key "$K/appliance.pub" "$C"); rc=$?
 t_eq "a folder with FAIL certificates still checks: exit 0" 0 "$rc"
 t_match "FAIL certificates are listed as such" "records a FAILED disposal" "$out6"
 
+echo "# on a terminal the passphrase is asked for (not echoed), then the confirmation"
+truncate -s 4M "$T_DIR/tty.img"
+tty_args="--operator a --witness b --asset T-1 --class 1 --destination recycling --key $K/appliance.key --cert-dir $C"
+out=$(printf 'correct horse battery staple\nyes\n' | script -qec "$KESU wipe $tty_args $T_DIR/tty.img" /dev/null 2>&1 | tr -d '\r')
+t_match "terminal: passphrase prompt" "Passphrase for $K/appliance.key:" "$out"
+t_match "terminal: then the question, then a PASS certificate" "About to ERASE 1 disk.*PASS .*certificate KESU-" "$(tr '\n' ' ' <<<"$out")"
+out=$(printf 'not it\n' | script -qec "$KESU wipe $tty_args $T_DIR/tty.img" /dev/null 2>&1 | tr -d '\r')
+t_match "terminal: a wrong passphrase refuses before the question" "wrong passphrase; nothing was written" "$out"
+t_eq "terminal: a wrong passphrase asks nothing more" "" "$(grep -o 'About to ERASE' <<<"$out")"
+
 echo "# settings from a configuration file"
 cat >"$T_DIR/kesu.conf" <<CONF
 # kesu appliance settings
