@@ -275,6 +275,12 @@ def check_disposal(o, tmp, data, ex, lines, failures):
     subprocess.run(['debugfs', '-R', f'dump /appliance.pub {pub}', data], capture_output=True)
     certs = os.path.join(ex, 'certificates')
     jsons = [f for f in os.listdir(certs) if f.endswith('.json')] if os.path.isdir(certs) else []
+    # The image's version and build belong in every certificate (tool.image_version/_build).
+    for j in jsons:
+        tool = json.load(open(os.path.join(certs, j))).get('tool', {})
+        if not tool.get('image_build'):
+            log(f'WARN {j}: tool.image_build is {tool.get("image_build")!r} (kesu does not yet read '
+                '/etc/kesu/image-release)')
     if len(jsons) != len(TARGETS):
         failures.append(f'{len(jsons)} certificates exported, expected {len(TARGETS)}')
     if not os.path.exists(pub):
