@@ -608,7 +608,24 @@ struct cert_setup {
         struct cert_issuer *issuer;
         char **assets; /* one per target */
         char *config_text;
+        char *image_release; /* the boot image's /etc/kesu/image-release, when run from it */
 };
+
+/* Run from the kesu image: its version and build hash go on every certificate. The image writes
+ * KESU_IMAGE_VERSION=… and KESU_IMAGE_BUILD=… lines; KESU_IMAGE_RELEASE names another file (tests). */
+static void read_image_release(struct cert_setup *cs, struct cert_context *ctx)
+{
+        const char *path = getenv("KESU_IMAGE_RELEASE");
+        if (read_full_file(path && *path ? path : "/etc/kesu/image-release", &cs->image_release, NULL) < 0)
+                return;
+        char *save = NULL;
+        for (char *line = strtok_r(cs->image_release, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (strncmp(line, "KESU_IMAGE_VERSION=", 19) == 0)
+                        ctx->image_version = line + 19;
+                else if (strncmp(line, "KESU_IMAGE_BUILD=", 17) == 0)
+                        ctx->image_build = line + 17;
+        }
+}
 
 static void cert_setup_done(struct cert_setup *cs)
 {
@@ -616,6 +633,7 @@ static void cert_setup_done(struct cert_setup *cs)
         cert_secret_key_free(cs->key);
         strv_free(cs->assets);
         free(cs->config_text);
+        free(cs->image_release);
         *cs = (struct cert_setup){ 0 };
 }
 
@@ -628,6 +646,7 @@ static int cert_prepare(struct wipe_cli *cli, size_t n_targets, struct cert_setu
                 return KESU_EXIT_USAGE;
         if (cli->is_no_cert)
                 return -1;
+        read_image_release(cs, &cli->ctx);
         static const char *const needed[] = { "--operator",    "--witness", "--asset",   "--class",
                                               "--destination", "--key",     "--cert-dir" };
         const char *values[] = { cli->ctx.operator_id, cli->ctx.witness_id,  cli->assets,

@@ -175,6 +175,13 @@ out=$(printf 'not it\n' | script -qec "$KESU wipe $tty_args $T_DIR/tty.img" /dev
 t_match "terminal: a wrong passphrase refuses before the question" "wrong passphrase; nothing was written" "$out"
 t_eq "terminal: a wrong passphrase asks nothing more" "" "$(grep -o 'About to ERASE' <<<"$out")"
 
+echo "# run from the boot image: its version and build go on the certificate"
+printf 'KESU_IMAGE_VERSION=0.1.0\nKESU_IMAGE_BUILD=abc1234\nKESU_IMAGE_DATE=2026-11-23\n' >"$T_DIR/image-release"
+truncate -s 4M "$T_DIR/img.img"
+out=$(KESU_IMAGE_RELEASE="$T_DIR/image-release" "$KESU" wipe --yes --json --asset IMG-1 "${cert_args[@]}" "$T_DIR/img.img")
+t_eq "image release on the certificate" "0.1.0 abc1234" \
+    "$(jq -r '"\(.tool.image_version) \(.tool.image_build)"' "$(results "$out" | jq -r .certificate.json)")"
+
 echo "# settings from a configuration file"
 cat >"$T_DIR/kesu.conf" <<CONF
 # kesu appliance settings
