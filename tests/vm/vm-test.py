@@ -298,12 +298,16 @@ def check_disposal(o, tmp, data, ex, lines, failures):
     subprocess.run(['debugfs', '-R', f'dump /appliance.pub {pub}', data], capture_output=True)
     certs = os.path.join(ex, 'certificates')
     jsons = [f for f in os.listdir(certs) if f.endswith('.json')] if os.path.isdir(certs) else []
-    # The image's version and build belong in every certificate (tool.image_version/_build).
+    # The image's version and build (KESU-AUTOTEST: BEGIN image V build B) are in every certificate.
+    begin = next((l.split() for l in lines if 'KESU-AUTOTEST: BEGIN image' in l), [])
+    want = (begin[-3], begin[-1]) if len(begin) >= 4 else (None, None)
     for j in jsons:
         tool = json.load(open(os.path.join(certs, j))).get('tool', {})
-        if not tool.get('image_build'):
-            log(f'WARN {j}: tool.image_build is {tool.get("image_build")!r} (kesu does not yet read '
-                '/etc/kesu/image-release)')
+        got = (tool.get('image_version'), tool.get('image_build'))
+        if got != want:
+            failures.append(f'{j}: tool.image_version/image_build {got}, the image is {want}')
+    if jsons:
+        log(f'certificates record image {want[0]} build {want[1]}')
     if len(jsons) != len(TARGETS):
         failures.append(f'{len(jsons)} certificates exported, expected {len(TARGETS)}')
     if not os.path.exists(pub):
