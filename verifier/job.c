@@ -352,12 +352,7 @@ static int run(struct verify_job *j)
         if ((r = wipe_pattern_stream_new(&j->req.expect, &rs.stream)) < 0)
                 goto out;
 
-        rs.engine.ops = j->req.io.engine == WIPE_ENGINE_SYNC ? &wipe_engine_sync : &wipe_engine_uring;
-        r = rs.engine.ops->init(&rs.engine, j->fd, bufs, depth, j->req.io.chunk_bytes);
-        if (r < 0 && j->req.io.engine == WIPE_ENGINE_AUTO) {
-                rs.engine.ops = &wipe_engine_sync;
-                r = rs.engine.ops->init(&rs.engine, j->fd, bufs, depth, j->req.io.chunk_bytes);
-        }
+        r = wipe_engine_open(j->req.io.engine, j->fd, bufs, depth, j->req.io.chunk_bytes, &rs.engine);
         if (r < 0)
                 goto out;
         res->engine = rs.engine.ops->name;

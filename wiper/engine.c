@@ -281,3 +281,20 @@ void wipe_range_list_done(struct wipe_range_list *l)
         free(l->ranges);
         *l = (struct wipe_range_list){ 0 };
 }
+
+int wipe_engine_open(enum wipe_engine_kind kind, int fd, uint8_t *const *bufs, unsigned n_bufs,
+                     size_t buf_bytes, struct wipe_engine *ret)
+{
+        /* io_uring unless asked otherwise; AUTO falls back to pwrite/pread where io_uring is
+         * unavailable (an old kernel, disabled by policy). */
+        struct wipe_engine e = { .ops = kind == WIPE_ENGINE_SYNC ? &wipe_engine_sync : &wipe_engine_uring };
+        int r = e.ops->init(&e, fd, bufs, n_bufs, buf_bytes);
+        if (r < 0 && kind == WIPE_ENGINE_AUTO) {
+                e = (struct wipe_engine){ .ops = &wipe_engine_sync };
+                r = e.ops->init(&e, fd, bufs, n_bufs, buf_bytes);
+        }
+        if (r < 0)
+                return r;
+        *ret = e;
+        return 0;
+}

@@ -300,10 +300,12 @@ static int write_tail(struct pass_state *ps, uint64_t start, uint64_t end)
 }
 
 static int run_pass(struct wipe_job *j, unsigned pass, uint8_t **bufs, int64_t *buf_phase,
-                    const struct wipe_engine_ops *ops)
+                    const struct wipe_engine *engine)
 {
         struct wipe_pass_result *pr = &j->result.passes[pass - 1];
-        struct pass_state ps = { .j = j, .pass = pass, .bufs = bufs, .buf_phase = buf_phase };
+        struct pass_state ps = {
+                .j = j, .pass = pass, .bufs = bufs, .buf_phase = buf_phase, .engine = *engine
+        };
         uint64_t size = j->result.identity.size_bytes;
         uint32_t sector = j->result.identity.logical_sector_bytes;
         uint64_t body_end = j->tail_fd >= 0 ? size - size % sector : size;
@@ -316,12 +318,7 @@ static int run_pass(struct wipe_job *j, unsigned pass, uint8_t **bufs, int64_t *
         for (unsigned i = 0; i < j->opts.queue_depth; i++)
                 buf_phase[i] = -1;
 
-        ps.engine.ops = ops;
-        r = ops->init(&ps.engine, j->fd, bufs, j->opts.queue_depth, j->opts.chunk_bytes);
-        if (r >= 0) {
-                r = write_body(&ps, body_end);
-                ops->exit(&ps.engine);
-        }
+        r = write_body(&ps, body_end);
         if (r >= 0 && j->tail_fd >= 0)
                 r = write_tail(&ps, body_end, size);
         wipe_pattern_stream_free(ps.stream);
@@ -401,27 +398,20 @@ static enum wipe_status run(struct wipe_job *j)
         int64_t buf_phase[depth];
         memset(bufs, 0, sizeof bufs);
         enum wipe_status status = WIPE_STATUS_FAILED;
+        struct wipe_engine engine = { 0 };
         for (unsigned i = 0; i < depth; i++)
                 if (!(bufs[i] = aligned_alloc(BUFFER_ALIGN, j->opts.chunk_bytes))) {
                         res->error = ENOMEM;
                         goto out;
                 }
 
-        /* Pick the engine once: io_uring unless asked otherwise or unavailable (old kernel,
-         * disabled by policy). */
-        const struct wipe_engine_ops *ops = &wipe_engine_sync;
-        if (j->opts.engine != WIPE_ENGINE_SYNC) {
-                struct wipe_engine probe = { .ops = &wipe_engine_uring };
-                r = wipe_engine_uring.init(&probe, j->fd, bufs, depth, j->opts.chunk_bytes);
-                if (r >= 0) {
-                        wipe_engine_uring.exit(&probe);
-                        ops = &wipe_engine_uring;
-                } else if (j->opts.engine == WIPE_ENGINE_URING) {
-                        res->error = -r;
-                        goto out;
-                }
+        /* One engine for every pass: the ring and its registered buffers are reused. */
+        r = wipe_engine_open(j->opts.engine, j->fd, bufs, depth, j->opts.chunk_bytes, &engine);
+        if (r < 0) {
+                res->error = -r;
+                goto out;
         }
-        res->engine = ops->name;
+        res->engine = engine.ops->name;
         res->is_direct_io = j->is_direct;
 
         status = WIPE_STATUS_COMPLETED;
@@ -431,7 +421,7 @@ static enum wipe_status run(struct wipe_job *j)
                         status = WIPE_STATUS_INTERRUPTED;
                         break;
                 }
-                r = run_pass(j, pass, bufs, buf_phase, ops);
+                r = run_pass(j, pass, bufs, buf_phase, &engine);
                 if (r < 0) {
                         status = is_gone_error(-r) || r == -EIO ? WIPE_STATUS_DEVICE_GONE
                                                                 : WIPE_STATUS_FAILED;
@@ -457,6 +447,9 @@ static enum wipe_status run(struct wipe_job *j)
         if (status == WIPE_STATUS_COMPLETED && j->ranges.n > 0)
                 status = WIPE_STATUS_WRITE_ERRORS;
 out:
+        /* Before the buffers go: the engine may have registered them. */
+        if (engine.ops)
+                engine.ops->exit(&engine);
         for (unsigned i = 0; i < depth; i++)
                 free(bufs[i]);
         return status;

@@ -305,6 +305,13 @@ struct wipe_engine {
 extern const struct wipe_engine_ops wipe_engine_uring;
 extern const struct wipe_engine_ops wipe_engine_sync;
 
+enum wipe_engine_kind { WIPE_ENGINE_AUTO, WIPE_ENGINE_URING, WIPE_ENGINE_SYNC };
+
+/* Starts the engine of the kind asked for over fd and the buffers (AUTO: io_uring, else pwrite).
+ * ret->ops->exit() ends it. */
+int wipe_engine_open(enum wipe_engine_kind kind, int fd, uint8_t *const *bufs, unsigned n_bufs,
+                     size_t buf_bytes, struct wipe_engine *ret);
+
 /* ---- patterns ------------------------------------------------------------------------------- */
 
 #define WIPE_PATTERN_MAX_BYTES 16
@@ -366,8 +373,6 @@ int wipe_method_lookup(const char *spec, struct wipe_method *ret);
 const char *wipe_method_name(size_t i, const char **ret_description);
 
 /* ---- the job runner ------------------------------------------------------------------------- */
-
-enum wipe_engine_kind { WIPE_ENGINE_AUTO, WIPE_ENGINE_URING, WIPE_ENGINE_SYNC };
 
 struct wipe_pass_result;
 
