@@ -178,6 +178,12 @@ int cert_issue(struct cert_issuer *is, const struct cert_context *ctx, const str
                const struct wipe_result *w, const struct verify_result *v, const char *verify_mode,
                bool is_pdf, struct cert_issued *ret);
 
+/* Copies a filed certificate's signature, record and PDF (when made) into dir, each written
+ * atomically; identical files already there are accepted, different ones never replaced
+ * (-EEXIST). -errno on the first failure (e.g. -ENOSPC: a full export stick), with the file that
+ * failed in *ret_failed_file; the certificate stays filed where it was issued. */
+int cert_export(const struct cert_issued *issued, const char *dir, const char **ret_failed_file);
+
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 
 /* Renders the certificate as an A4 PDF (Japanese and English, result first, QR ≥ 35 mm). */

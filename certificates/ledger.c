@@ -33,39 +33,6 @@ struct cert_issuer {
         char last_hash[72];
 };
 
-static int fsync_dir_of(const char *path)
-{
-        char copy[PATH_MAX];
-        snprintf(copy, sizeof copy, "%s", path);
-        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        return fsync(fd) < 0 ? -errno : 0;
-}
-
-/* Writes path whole: temporary file, fsync, rename (refusing to replace unless is_replace), fsync
- * of the directory. */
-static int write_atomic(const char *path, const void *data, size_t len, bool is_replace)
-{
-        char tmp[PATH_MAX];
-        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-                return -ENAMETOOLONG;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0)
-                return -errno;
-        int r = 0;
-        if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
-                r = errno ? -errno : -EIO;
-        else if (is_replace ? rename(tmp, path) < 0
-                            : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
-                r = -errno;
-        if (r < 0) {
-                unlink(tmp);
-                return r;
-        }
-        return fsync_dir_of(path);
-}
-
 static int ledger_line(const json_t *record, const char *hash, const char *file, char **ret)
 {
         json_t *o = json_pack("{s:O, s:s, s:O, s:O, s:s}", "sequence", json_object_get(record, "sequence"),
@@ -87,7 +54,7 @@ static int append_ledger(struct cert_issuer *is, const char *line, uint64_t sequ
                 return -ENOMEM;
         memcpy(text, is->ledger, is->ledger_len);
         memcpy(text + is->ledger_len, line, n + 1);
-        int r = write_atomic(is->ledger_path, text, is->ledger_len + n, true);
+        int r = write_file_atomic(is->ledger_path, text, is->ledger_len + n, true);
         if (r < 0) {
                 free(text);
                 return r;
@@ -267,8 +234,8 @@ int cert_issue(struct cert_issuer *is, const struct cert_context *ctx, const str
                 goto out;
         }
         /* the signature first: a record on disk always has its signature beside it */
-        if ((r = write_atomic(out.sig_path, minisig, strlen(minisig), false)) < 0 ||
-            (r = write_atomic(out.json_path, canon, len, false)) < 0)
+        if ((r = write_file_atomic(out.sig_path, minisig, strlen(minisig), false)) < 0 ||
+            (r = write_file_atomic(out.json_path, canon, len, false)) < 0)
                 goto out;
         char file[80];
         snprintf(file, sizeof file, "%s.json", out.serial);

@@ -4,6 +4,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 int read_full_file(const char *path, char **ret, size_t *ret_size)
@@ -42,6 +46,37 @@ int read_full_file(const char *path, char **ret, size_t *ret_size)
         if (ret_size)
                 *ret_size = size;
         return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+        char copy[PATH_MAX];
+        snprintf(copy, sizeof copy, "%s", path);
+        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, bool is_replace)
+{
+        char tmp[PATH_MAX];
+        if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+                return -ENAMETOOLONG;
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        int r = 0;
+        if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
+                r = errno ? -errno : -EIO;
+        else if (is_replace ? rename(tmp, path) < 0
+                            : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+                r = -errno;
+        if (r < 0) {
+                unlink(tmp);
+                return r;
+        }
+        return fsync_dir_of(path);
 }
 
 int read_one_line_file(const char *path, char **ret)

@@ -67,6 +67,11 @@ int read_one_line_file(const char *path, char **ret);
 /* Reads a whole file into a malloc'd, NUL-terminated buffer; *ret_size excludes the NUL. */
 int read_full_file(const char *path, char **ret, size_t *ret_size);
 
+/* Writes path whole: a temporary file (path.tmp), fsync, rename — refusing to replace an existing
+ * file (-EEXIST) unless is_replace — then fsync of the directory. A crash leaves the old file or
+ * the new one; a failure (e.g. -ENOSPC) removes the temporary file. */
+int write_file_atomic(const char *path, const void *data, size_t len, bool is_replace);
+
 /* Parses a decimal unsigned 64-bit number that must fill the whole string. */
 int parse_u64(const char *s, uint64_t *ret);
 

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ struct wipe_cli {
         const char *printer;
         const char *config;
         const char *cert_dir;
+        const char *export_dir; /* a copy of each certificate goes here too (the export stick) */
         const char *key;
         const char *ledger;
         const char *passphrase_file;
@@ -176,10 +178,12 @@ static void wipe_help(void)
                "  --destination D               internal-reuse, external-reuse, lease-return, recycling,\n"
                "                                destruction\n"
                "  --organization NAME  --media-source TEXT\n"
-               "  --key FILE (appliance.key) --passphrase-file F --cert-dir DIR (export stick)\n"
+               "  --key FILE (appliance.key) --passphrase-file F --cert-dir DIR (where they are filed)\n"
+               "  --export-dir DIR   also copy each certificate here (the export stick); a failed copy\n"
+               "                     is reported and loses nothing: the certificate stays filed\n"
                "  --ledger FILE (default: ledger.jsonl beside the key)  --print [--printer NAME]\n"
-               "  --config FILE      key = value defaults (organization, key, cert-dir, ledger,\n"
-               "                     printer, media-source); default /etc/kesu/kesu.conf if present\n"
+               "  --config FILE      key = value defaults (organization, key, cert-dir, export-dir,\n"
+               "                     ledger, printer, media-source); default /etc/kesu/kesu.conf\n"
                "  --yes              do not ask for confirmation (required without a terminal)\n"
                "  --json             JSON Lines events on stdout\n"
                "  --engine E         auto (default), io_uring or sync\n"
@@ -221,12 +225,12 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                 { "organization", required_argument, NULL, 'G' },
                 { "media-source", required_argument, NULL, 'S' },
                 { "cert-dir", required_argument, NULL, 'R' },
+                { "export-dir", required_argument, NULL, 'E' },
                 { "key", required_argument, NULL, 'K' },
                 { "ledger", required_argument, NULL, 'L' },
                 { "passphrase-file", required_argument, NULL, 'P' },
                 { "config", required_argument, NULL, 'F' },
                 { "no-cert", no_argument, NULL, 'N' },
-                { "verify-passes", required_argument, NULL, 'V' },
                 { "verify-passes", required_argument, NULL, 'V' },
                 { "print", no_argument, NULL, 'X' },
                 { "printer", required_argument, NULL, 'T' },
@@ -316,6 +320,9 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
                         break;
                 case 'R':
                         cli->cert_dir = optarg;
+                        break;
+                case 'E':
+                        cli->export_dir = optarg;
                         break;
                 case 'K':
                         cli->key = optarg;
@@ -569,6 +576,7 @@ static int load_config(struct wipe_cli *cli, char **ret_text)
                 { "media-source", &cli->ctx.media_source },
                 { "key", &cli->key },
                 { "cert-dir", &cli->cert_dir },
+                { "export-dir", &cli->export_dir },
                 { "ledger", &cli->ledger },
                 { "printer", &cli->printer },
         };
@@ -733,6 +741,14 @@ static int cert_prepare(struct wipe_cli *cli, size_t n_targets, struct cert_setu
                                  strerror(-r));
                 return KESU_EXIT_USAGE;
         }
+        /* No export stick is no reason to stop: the certificates are filed all the same. */
+        struct stat st;
+        if (cli->export_dir && (stat(cli->export_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+                ui_error("wipe: warning: the export folder %s is missing (is the export stick attached?); "
+                         "certificates are filed in %s only",
+                         cli->export_dir, cli->cert_dir);
+                cli->export_dir = NULL;
+        }
         return -1;
 }
 
@@ -887,6 +903,17 @@ int ui_cmd_wipe(int argc, char **argv)
                                          "filed)",
                                          issued.serial, strerror(-issued.pdf_error));
                 }
+                /* the copy on the export stick: a failure (a full stick) is told and loses nothing */
+                int export_r = 0;
+                if (cs.issuer && cert_r >= 0 && cli.export_dir) {
+                        const char *failed = "";
+                        export_r = cert_export(&issued, cli.export_dir, &failed);
+                        if (export_r < 0)
+                                ui_error("wipe: exporting %s to %s failed at %s: %s; the certificate is filed "
+                                         "in %s (export it again from there)",
+                                         issued.serial, cli.export_dir, failed, strerror(-export_r),
+                                         cli.cert_dir);
+                }
                 int print_job = 0, print_r = 0;
                 if (cs.issuer && cert_r >= 0 && cli.is_print && issued.pdf_path[0]) {
                         print_r = cert_print(issued.pdf_path, cli.printer, issued.serial, &print_job);
@@ -932,6 +959,20 @@ int ui_cmd_wipe(int argc, char **argv)
                                                             print_job > 0 ? json_integer(print_job)
                                                                           : json_null())
                                                 : json_null());
+                                json_t *cert = json_object_get(o, "certificate");
+                                if (json_is_object(cert) && cli.export_dir) {
+                                        json_object_set_new(cert, "exported",
+                                                            json_boolean(export_r >= 0));
+                                        json_object_set_new(cert, "export_dir", json_string(cli.export_dir));
+                                        if (export_r < 0)
+                                                json_object_set_new(cert, "export_error",
+                                                                    json_string(strerror(-export_r)));
+                                }
+                                if (json_is_object(cert) && cli.is_print && print_r < 0)
+                                        json_object_set_new(cert, "print_error",
+                                                            json_string(print_r == -ENOENT
+                                                                                ? "no printer"
+                                                                                : strerror(-print_r)));
                         }
                         ui_json_line(o);
                 } else {

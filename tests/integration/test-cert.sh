@@ -204,6 +204,39 @@ err=$("$KESU" wipe --yes --config "$T_DIR/bad.conf" --no-cert "$T_DIR/conf.img" 
 t_eq "config: unknown setting: exit 2" 2 "$rc"
 t_match "config: unknown setting: named with its line" "bad.conf line 1: unknown setting 'colour'" "$err"
 
+echo "# the export stick: a copy of each certificate; a full or missing stick loses nothing"
+X=$T_DIR/export
+mkdir -p "$X" && mount -t tmpfs -o size=4m none "$X" && T_MOUNTS+=("$X")
+truncate -s 4M "$T_DIR/ex1.img"
+out=$("$KESU" wipe --yes --json --asset EX-1 "${cert_args[@]}" --export-dir "$X" "$T_DIR/ex1.img"); rc=$?
+ex=$(results "$out" | jq -r .certificate.json)
+t_eq "export: exit 0" 0 "$rc"
+t_eq "export: reported" "true" "$(results "$out" | jq -r .certificate.exported)"
+for suffix in .json .json.minisig .pdf; do
+    t_eq "export: $suffix copied byte for byte" "$(sha256sum <"${ex%.json}$suffix")" \
+        "$(sha256sum <"$X/$(basename "${ex%.json}")$suffix" 2>&1)"
+done
+t_match "export: the copy verifies" "^OK .*PASS, signature valid" "$("$KESU" cert verify --key "$K/appliance.pub" "$X/$(basename "$ex")")"
+# fill the stick: the next certificate is filed (and PASS), its export fails loudly
+head -c 8M /dev/urandom >"$X/filler" 2>/dev/null
+n_filed=$(ls "$C"/*.json | wc -l)
+truncate -s 4M "$T_DIR/ex2.img"
+out=$("$KESU" wipe --yes --json --asset EX-2 "${cert_args[@]}" --export-dir "$X" "$T_DIR/ex2.img" 2>"$T_DIR/ex2.err"); rc=$?
+t_eq "full export stick: the disposal still exits 0 (it is certified)" 0 "$rc"
+t_eq "full export stick: PASS certificate filed" "PASS $((n_filed + 1))" \
+    "$(results "$out" | jq -r .certificate.result) $(ls "$C"/*.json | wc -l)"
+t_eq "full export stick: reported in JSON" "false No space left on device" \
+    "$(results "$out" | jq -r '"\(.certificate.exported) \(.certificate.export_error)"')"
+t_match "full export stick: told on screen" "exporting KESU-[0-9A-F]+-[0-9]+ to .* failed .*No space left on device; the certificate is filed in" "$(cat "$T_DIR/ex2.err")"
+t_eq "full export stick: no half-written files left" "" "$(ls "$X" | grep -v -e '^filler$' -e "$(basename "${ex%.json}")" )"
+t_match "full export stick: the filed certificate verifies" "^OK .*PASS, signature valid" \
+    "$("$KESU" cert verify --key "$K/appliance.pub" "$(results "$out" | jq -r .certificate.json)")"
+umount "$X"
+truncate -s 4M "$T_DIR/ex3.img"
+out=$("$KESU" wipe --yes --json --asset EX-3 "${cert_args[@]}" --export-dir "$T_DIR/nostick" "$T_DIR/ex3.img" 2>"$T_DIR/ex3.err"); rc=$?
+t_eq "missing export stick: certified all the same" "0 PASS" "$rc $(results "$out" | jq -r .certificate.result)"
+t_match "missing export stick: warned" "export folder .*/nostick is missing \(is the export stick attached\?\); certificates are filed in" "$(cat "$T_DIR/ex3.err")"
+
 echo "# the ledger survives kill -9 at random moments"
 for i in $(seq 12); do
     truncate -s 4M "$T_DIR/k$i.img"
