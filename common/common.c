@@ -67,10 +67,20 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool is_re
         if (fd < 0)
                 return -errno;
         int r = 0;
-        if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
-                r = errno ? -errno : -EIO;
-        else if (is_replace ? rename(tmp, path) < 0
-                            : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+        /* a short write (a full disk) is followed by one that says why: -ENOSPC, not a stale errno */
+        for (size_t done = 0; done < len && r == 0;) {
+                ssize_t k = write(fd, (const char *)data + done, len - done);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        r = k < 0 ? -errno : -EIO;
+                else
+                        done += (size_t)k;
+        }
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r == 0 && (is_replace ? rename(tmp, path) < 0
+                                  : renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0))
                 r = -errno;
         if (r < 0) {
                 unlink(tmp);

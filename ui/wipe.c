@@ -908,6 +908,8 @@ int ui_cmd_wipe(int argc, char **argv)
                 if (cs.issuer && cert_r >= 0 && cli.export_dir) {
                         const char *failed = "";
                         export_r = cert_export(&issued, cli.export_dir, &failed);
+                        if (strrchr(failed, '/'))
+                                failed = strrchr(failed, '/') + 1;
                         if (export_r < 0)
                                 ui_error("wipe: exporting %s to %s failed at %s: %s; the certificate is filed "
                                          "in %s (export it again from there)",

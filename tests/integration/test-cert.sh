@@ -217,8 +217,9 @@ for suffix in .json .json.minisig .pdf; do
         "$(sha256sum <"$X/$(basename "${ex%.json}")$suffix" 2>&1)"
 done
 t_match "export: the copy verifies" "^OK .*PASS, signature valid" "$("$KESU" cert verify --key "$K/appliance.pub" "$X/$(basename "$ex")")"
-# fill the stick: the next certificate is filed (and PASS), its export fails loudly
-head -c 8M /dev/urandom >"$X/filler" 2>/dev/null
+# fill the stick but ~40 KiB: the next certificate is filed (and PASS); its export gets its record
+# in and then runs out of room in the middle of the PDF (a short write, then ENOSPC): told loudly
+head -c $(( $(df -B1 --output=avail "$X" | tail -n1) - 40 * 1024 )) /dev/zero >"$X/filler"
 n_filed=$(ls "$C"/*.json | wc -l)
 truncate -s 4M "$T_DIR/ex2.img"
 out=$("$KESU" wipe --yes --json --asset EX-2 "${cert_args[@]}" --export-dir "$X" "$T_DIR/ex2.img" 2>"$T_DIR/ex2.err"); rc=$?
@@ -228,7 +229,10 @@ t_eq "full export stick: PASS certificate filed" "PASS $((n_filed + 1))" \
 t_eq "full export stick: reported in JSON" "false No space left on device" \
     "$(results "$out" | jq -r '"\(.certificate.exported) \(.certificate.export_error)"')"
 t_match "full export stick: told on screen" "exporting KESU-[0-9A-F]+-[0-9]+ to .* failed .*No space left on device; the certificate is filed in" "$(cat "$T_DIR/ex2.err")"
-t_eq "full export stick: no half-written files left" "" "$(ls "$X" | grep -v -e '^filler$' -e "$(basename "${ex%.json}")" )"
+t_eq "full export stick: no half-written file left" "" "$(ls "$X" | grep '\.tmp$')"
+t_eq "full export stick: what did fit is byte-identical" "" \
+    "$(cd "$X" && for f in KESU-*; do cmp -s "$f" "$C/$f" || echo "$f differs"; done)"
+t_match "full export stick: failed at the PDF" "failed at KESU-[0-9A-F]+-[0-9]+\.pdf: No space left" "$(cat "$T_DIR/ex2.err")"
 t_match "full export stick: the filed certificate verifies" "^OK .*PASS, signature valid" \
     "$("$KESU" cert verify --key "$K/appliance.pub" "$(results "$out" | jq -r .certificate.json)")"
 umount "$X"

@@ -8,18 +8,26 @@ and a USB disk plus the KESU-DATA and KESU-EXPORT sticks, run the image's script
 
 Needs root only for --build (image/build). Exit 0 pass, 1 fail, 77 skip (tools missing, not CI).
 """
-import argparse, fcntl, json, os, select, shutil, signal, socket, subprocess, sys, tempfile, time
+import argparse, fcntl, json, os, re, select, shutil, signal, socket, subprocess, sys, tempfile, time
 
 SRC = os.path.realpath(os.path.join(os.path.dirname(__file__), '..', '..'))
 TARGETS = [  # name, transport kesu must report, qemu device args (drive id filled in)
-    ('virtio', 'virtio', 'virtio-blk-pci,drive={d},serial=KV-VIRTIO'),
-    ('nvme', 'nvme', 'nvme,drive={d},serial=KVNVME0001'),
-    ('sata', 'sata', 'ide-hd,drive={d},bus=ahci0.0,serial=KV-SATA'),
-    ('scsi', 'scsi', 'scsi-hd,drive={d},bus=scsi0.0,serial=KV-SCSI'),
-    ('usb', 'usb', 'usb-storage,drive={d},bus=xhci0.0,serial=KV-USB'),
+    ('virtio', 'virtio', 'virtio-blk-pci,drive={d},id=t-virtio,serial=KV-VIRTIO'),
+    ('nvme', 'nvme', 'nvme,drive={d},id=t-nvme,serial=KVNVME0001'),
+    ('sata', 'sata', 'ide-hd,drive={d},bus=ahci0.0,id=t-sata,serial=KV-SATA'),
+    ('scsi', 'scsi', 'scsi-hd,drive={d},bus=scsi0.0,id=t-scsi,serial=KV-SCSI'),
+    ('usb', 'usb', 'usb-storage,drive={d},bus=xhci0.0,id=t-usb,serial=KV-USB'),
 ]
+PULLED = 'usb'  # --mode faults: this disk is throttled, and pulled (device_del) while being wiped
+PULL_BPS = 1 << 20
+EXPORT_FREE_KIB = 150  # --mode faults: room for about one certificate (its PDF is ~90 KB)
 DISK_MIB = 32
 OVMF = ['/usr/share/ovmf/OVMF.fd', '/usr/share/qemu/OVMF.fd']
+
+
+def serial_of(target):
+    dev = next(d for t, _, d in TARGETS if t == target)
+    return dev.split('serial=')[1]
 
 
 def log(*a):
@@ -83,14 +91,20 @@ def main():
     ap.add_argument('--iso', required=True)
     ap.add_argument('--build', action='store_true')
     ap.add_argument('--firmware', choices=['bios', 'uefi'], default='bios')
-    ap.add_argument('--mode', choices=['disposal', 'hotplug', 'nosticks'], default='disposal')
+    ap.add_argument('--mode', choices=['disposal', 'faults', 'hotplug', 'nosticks'], default='disposal')
+    ap.add_argument('--data-partition', action='store_true',
+                    help='KESU-DATA as a partition of the boot stick (image/make-stick), not a second stick')
+    ap.add_argument('--printer', action='store_true',
+                    help='print every certificate on a USB printer (the guest kernel\'s printer gadget)')
     ap.add_argument('--boot', choices=['usb', 'cdrom'], default='usb')
     ap.add_argument('--kesu', default=os.path.join(SRC, 'build', 'kesu'))
     ap.add_argument('--artifacts', default=os.environ.get('MESON_BUILD_ROOT', '.') + '/meson-logs')
     ap.add_argument('--timeout', type=int, default=600)
+    ap.add_argument('--script', help='debugging: run this shell script inside the VM (MODE=script), print its output')
     o = ap.parse_args()
 
-    for tool in ['qemu-system-x86_64', 'mkfs.ext4', 'mkfs.vfat', 'mcopy', 'debugfs']:
+    for tool in ['qemu-system-x86_64', 'mkfs.ext4', 'mkfs.vfat', 'mcopy', 'debugfs', 'sfdisk'] + \
+            (['pdftoppm', 'zbarimg'] if o.printer else []):
         if not shutil.which(tool) and not os.path.exists('/usr/sbin/' + tool):
             skip_or_fail(f'missing tool {tool} (apt-get install qemu-system-x86 ovmf mtools e2fsprogs dosfstools)')
     fw = None
@@ -125,12 +139,33 @@ def main():
         with open(os.path.join(dd, 'passphrase'), 'w') as f:
             f.write('correct horse battery staple vm\n')
         with open(os.path.join(dd, 'kesu-autotest.conf'), 'w') as f:
-            f.write(f'MODE={o.mode}\n')
+            f.write(f'MODE={"script" if o.script else o.mode}\n')
+            if o.printer:
+                f.write('PRINTER=gadget\n')
+            if o.mode == 'faults':
+                f.write(f'PULL_SERIAL={serial_of(PULLED)}\n')
+        if o.script:
+            shutil.copy(o.script, os.path.join(dd, 'kesu-autotest.sh'))
         data = os.path.join(tmp, 'data.img')
         export = os.path.join(tmp, 'export.img')
-        subprocess.run(['mkfs.ext4', '-q', '-F', '-L', 'KESU-DATA', '-d', dd, data, f'{DISK_MIB}M'], check=True)
+        stick = iso
+        if o.data_partition:  # one stick: the image and, after it, the KESU-DATA partition
+            stick = os.path.join(tmp, 'stick.img')
+            subprocess.run([os.path.join(SRC, 'image', 'make-stick'), '--data-mib', str(DISK_MIB), '--data-dir', dd,
+                            iso, stick], check=True)
+            data = stick
+        else:
+            subprocess.run(['mkfs.ext4', '-q', '-F', '-L', 'KESU-DATA', '-d', dd, data, f'{DISK_MIB}M'], check=True)
         subprocess.run(['mkfs.vfat', '-n', 'KESU-EXPORT', '-C', export, str(DISK_MIB * 1024)], check=True,
                        stdout=subprocess.DEVNULL)
+        if o.mode == 'faults':  # an export stick that is nearly full
+            free = int(re.search(r'([\d ]+) bytes free', subprocess.run(
+                ['mdir', '-i', export, '::'], capture_output=True, text=True).stdout).group(1).replace(' ', ''))
+            filler = os.path.join(tmp, 'filler')
+            with open(filler, 'wb') as f:
+                f.truncate(free - EXPORT_FREE_KIB * 1024)
+            subprocess.run(['mcopy', '-i', export, filler, '::/filler'], check=True)
+            os.unlink(filler)
 
         cmd = ['qemu-system-x86_64', '-machine', 'q35', '-accel', 'tcg', '-m', '2048', '-smp', '2',
                '-display', 'none', '-vga', 'std', '-serial', 'stdio', '-monitor', 'none',
@@ -144,13 +179,17 @@ def main():
             cmd += ['-drive', f'file={iso},media=cdrom,if=none,id=boot,readonly=on',
                     '-device', 'ide-cd,drive=boot,bus=ide.0,bootindex=0']
         else:
-            cmd += ['-drive', f'file={iso},format=raw,if=none,id=boot,readonly=on',
+            cmd += ['-drive', f'file={stick},format=raw,if=none,id=boot' + ('' if o.data_partition else ',readonly=on'),
                     '-device', 'usb-storage,drive=boot,bus=xhci0.0,serial=KV-BOOT,bootindex=0']
         for i, (t, _, dev) in enumerate(TARGETS):
-            cmd += ['-drive', f'file={tmp}/{t}.img,format=raw,if=none,id=d{i},cache=unsafe',
+            throttle = f',throttling.bps-write={PULL_BPS}' if o.mode == 'faults' and t == PULLED else ''
+            cmd += ['-drive', f'file={tmp}/{t}.img,format=raw,if=none,id=d{i},cache=unsafe{throttle}',
                     '-device', dev.format(d=f'd{i}')]
         if o.mode == 'nosticks':  # neither KESU-DATA nor KESU-EXPORT: the operator must be told
             pass
+        elif o.data_partition:
+            cmd += ['-drive', f'file={export},format=raw,if=none,id=export', '-device',
+                    'usb-storage,drive=export,bus=xhci0.0,serial=KV-EXPORT']
         else:
             cmd += ['-drive', f'file={data},format=raw,if=none,id=data', '-device',
                     'usb-storage,drive=data,bus=xhci0.0,serial=KV-DATA',
@@ -164,6 +203,8 @@ def main():
         sent_key = 0
         hot_state = 0
         hot_t = 0
+        shot_pos = 0
+        screenshots = []
         with open(serial_path, 'wb') as sl:
             while True:
                 if time.time() - t0 > o.timeout:
@@ -177,7 +218,18 @@ def main():
                     sl.write(chunk)
                     sl.flush()
                     out += chunk
-                # GRUB: pick the autotest entry by its hotkey.
+                # "KESU-AUTOTEST: SCREENSHOT TAG" from the VM: keep a PNG of tty1 as an artifact
+                while True:
+                    i = out.find(b'KESU-AUTOTEST: SCREENSHOT ', shot_pos)
+                    j = out.find(b'\n', i) if i >= 0 else -1
+                    if j < 0:
+                        break
+                    tag = out[i + 26:j].decode(errors='replace').strip()
+                    shot_pos = j
+                    os.makedirs(o.artifacts, exist_ok=True)
+                    shot = os.path.join(o.artifacts, f'{name}-{tag}.png')
+                    log(f'screendump {shot}: {qmp.cmd("screendump", filename=shot, format="png")}')
+                    screenshots.append(shot)
                 # GRUB: pick the autotest entry by its hotkey (once its menu is on the serial console).
                 if o.mode == 'nosticks':
                     if b'KESU-DATA: MISSING' in out and b'KESU-EXPORT: MISSING' in out:
@@ -194,12 +246,12 @@ def main():
                     qemu.stdin.flush()
                     sent_key = 1
                     log(f'sent the GRUB hotkey at {time.time() - t0:.0f} s')
+                if o.mode == 'faults' and not hot_state and b'KESU-AUTOTEST: PULL ' in out:
+                    r2 = qmp.cmd('device_del', id=f't-{PULLED}')  # a USB disk pulled out mid-wipe
+                    log(f'pulled t-{PULLED} (device_del) at {time.time() - t0:.0f} s -> {r2}')
+                    hot_state = 1
                 if o.mode == 'hotplug':
                     if hot_state == 0 and b'KESU-AUTOTEST: WATCHING' in out:
-                        # what tty1 shows (kmscon or the VT): kept as an artifact
-                        os.makedirs(o.artifacts, exist_ok=True)
-                        shot = os.path.join(o.artifacts, f'{name}-tty1.png')
-                        log(f'screendump {shot}: {qmp.cmd("screendump", filename=shot, format="png")}')
                         time.sleep(3)
                         qmp.hmp(f'drive_add 0 if=none,id=hp0,file={tmp}/hotplug.img,format=raw')
                         qmp.cmd('device_add', driver='scsi-hd', drive='hp0', bus='scsi0.0', id='hpdev',
@@ -222,6 +274,9 @@ def main():
                     failures.append(f'the console never said {what!r}')
                 else:
                     log('console: ' + text[text.index(what):].splitlines()[0])
+        elif o.script:
+            if not any('KESU-AUTOTEST: END DONE' in l for l in lines):
+                failures.append('the script did not end with END DONE')
         else:
             check_autotest(o, tmp, data, export, lines, failures)
     except Exception as e:  # noqa
@@ -229,12 +284,12 @@ def main():
     finally:
         if qemu and qemu.poll() is None:
             qemu.kill()
-        if failures:
-            os.makedirs(o.artifacts, exist_ok=True)
-            art = os.path.join(o.artifacts, f'{name}-serial.log')
-            if os.path.exists(serial_path):
-                shutil.copy(serial_path, art)
-                log(f'serial console saved: {art}')
+        # the serial console is kept as an artifact (always: it is small, and a pass is worth reading too)
+        os.makedirs(o.artifacts, exist_ok=True)
+        art = os.path.join(o.artifacts, f'{name}-serial.log')
+        if os.path.exists(serial_path):
+            shutil.copy(serial_path, art)
+            log(f'serial console saved: {art}')
         cleanup()
     for f in failures:
         log('FAIL:', f)
@@ -243,27 +298,86 @@ def main():
     sys.exit(1 if failures else 0)
 
 
+def read_data_partition(tmp, data):
+    """KESU-DATA after the run: its files under tmp/data-out (debugfs: no mount needed). data is the
+    ext4 stick, or the boot stick with KESU-DATA as a partition (extracted first)."""
+    img = data
+    pt = subprocess.run(['sfdisk', '-J', data], capture_output=True, text=True)
+    if pt.returncode == 0 and pt.stdout.strip():
+        parts = [x for x in json.loads(pt.stdout)['partitiontable']['partitions'] if x.get('name') == 'KESU-DATA']
+        if parts:
+            img = os.path.join(tmp, 'data-part.img')
+            with open(data, 'rb') as src, open(img, 'wb') as dst:
+                src.seek(parts[0]['start'] * 512)
+                dst.write(src.read(parts[0]['size'] * 512))
+    out = os.path.join(tmp, 'data-out')
+    os.makedirs(out, exist_ok=True)
+    subprocess.run(['debugfs', '-R', f'rdump / {out}', img], capture_output=True)
+    return out
+
+
 def check_autotest(o, tmp, data, export, lines, failures):
-        if not any('KESU-AUTOTEST: END DONE' in l for l in lines):
-            failures.append('the autotest did not end with END DONE')
-        net = [l for l in lines if 'KESU-AUTOTEST: network' in l]
-        if not net or 'up=[]' not in net[0] or 'tcp_listen=0' not in net[0] or 'udp=0' not in net[0]:
-            failures.append(f'network not silent: {net}')
+    if not any('KESU-AUTOTEST: END DONE' in l for l in lines):
+        failures.append('the autotest did not end with END DONE')
+    net = [l for l in lines if 'KESU-AUTOTEST: network' in l]
+    if not net or 'up=[]' not in net[0] or 'tcp_listen=0' not in net[0] or 'udp=0' not in net[0]:
+        failures.append(f'network not silent: {net}')
+    if not any('KESU-AUTOTEST: cups: scheduler is running' in l for l in lines):
+        failures.append('cupsd is not running in the image')
+    con = [l for l in lines if 'KESU-AUTOTEST: console tty1' in l]
+    if not con or 'kmscon=running' not in con[0] or 'seat0' not in con[0]:
+        failures.append(f'kmscon is not drawing tty1 (it draws Japanese; the plain VT cannot): {con}')
+    ex = os.path.join(tmp, 'export-out')
+    os.mkdir(ex)
+    subprocess.run(['mcopy', '-s', '-n', '-i', export, '::/', ex], check=False)
+    dd = read_data_partition(tmp, data)
+    if o.mode == 'hotplug':
+        check_hotplug(lines, failures)
+    else:
+        check_disposal(o, tmp, dd, ex, lines, failures)
 
-        ex = os.path.join(tmp, 'export-out')
-        os.mkdir(ex)
-        subprocess.run(['mcopy', '-s', '-n', '-i', export, '::/', ex], check=False)
-        if o.mode == 'disposal':
-            check_disposal(o, tmp, data, ex, lines, failures)
-        else:
-            check_hotplug(lines, failures)
+
+def split_pdfs(blob):
+    """The printer's input stream: one PDF per job, back to back."""
+    starts = []
+    k = blob.find(b'%PDF-')
+    while k >= 0:
+        starts.append(k)
+        k = blob.find(b'%PDF-', k + 5)
+    return [blob[a:b] for a, b in zip(starts, starts[1:] + [len(blob)])]
 
 
-def check_disposal(o, tmp, data, ex, lines, failures):
+def check_printed(tmp, dd, results, failures):
+    """What the USB printer received: one PDF per certificate, whose QR code (rendered with pdftoppm,
+    read with zbarimg) is the certificate's own payload."""
+    path = os.path.join(dd, 'autotest', 'printed.bin')
+    blob = open(path, 'rb').read() if os.path.exists(path) else b''
+    pdfs = split_pdfs(blob)
+    log(f'the printer received {len(blob)} bytes: {len(pdfs)} PDF job(s)')
+    want = {r['certificate']['qr'] for r in results if r.get('certificate')}
+    got = set()
+    for n, pdf in enumerate(pdfs):
+        f = os.path.join(tmp, f'printed-{n}.pdf')
+        open(f, 'wb').write(pdf)
+        subprocess.run(['pdftoppm', '-r', '150', '-f', '1', '-l', '1', '-png', f, f[:-4]], capture_output=True)
+        pngs = [os.path.join(tmp, x) for x in os.listdir(tmp) if x.startswith(f'printed-{n}') and x.endswith('.png')]
+        r = subprocess.run(['zbarimg', '--raw', '-q'] + pngs, capture_output=True, text=True) if pngs else None
+        if r and r.stdout.strip():
+            got.add(r.stdout.strip())
+    if len(pdfs) != len(want) or got != want:
+        failures.append(f'printed {len(pdfs)} PDFs with {len(got & want)} of the {len(want)} certificates\' QR codes')
+    else:
+        log(f'every certificate came out of the USB printer, its QR code readable ({len(got)})')
+
+
+def check_disposal(o, tmp, dd, ex, lines, failures):
     try:
-        disks = json.load(open(os.path.join(ex, 'list.json')))
+        disks = json.load(open(os.path.join(dd, 'autotest', 'list.json')))
+        results = [json.loads(l) for l in open(os.path.join(dd, 'autotest', 'wipe.jsonl'))
+                   if '"result"' in l]
+        results = [r for r in results if r.get('event') == 'result']
     except Exception as e:  # noqa
-        failures.append(f'no list.json on the export stick: {e!r}')
+        failures.append(f'no list.json/wipe.jsonl on KESU-DATA: {e!r}')
         return
     by_serial = {d.get('serial'): d for d in disks}
     for t, transport, dev in TARGETS:
@@ -276,47 +390,104 @@ def check_disposal(o, tmp, data, ex, lines, failures):
             failures.append(f'{t}: transport {d.get("transport")!r}, expected {transport!r}')
         if d.get('protected'):
             failures.append(f'{t}: protected ({d.get("protected_reason")})')
-    for serial in ['KV-DATA', 'KV-EXPORT'] + (['KV-BOOT'] if o.boot == 'usb' else []):
+        log(f'{t}: {d.get("path")} model={d.get("model")!r} firmware={d.get("firmware")!r} '
+            f'capabilities={d.get("capabilities")} ata_security_frozen={d.get("ata_security_frozen")}')
+    # fields only the devices' own IDENTIFY data gives (QEMU's NVMe controller and AHCI disk)
+    nv, sa = by_serial.get(serial_of('nvme'), {}), by_serial.get(serial_of('sata'), {})
+    if 'nvme-format' not in (nv.get('capabilities') or []):
+        failures.append(f'nvme: NVMe Identify Controller not read (no nvme-format capability): {nv.get("capabilities")}')
+    if 'ata-trim' not in (sa.get('capabilities') or []):  # IDENTIFY word 169 (QEMU sets DSM TRIM)
+        failures.append(f'sata: ATA IDENTIFY DEVICE not read (no ata-trim capability): {sa.get("capabilities")}')
+    protected = ['KV-EXPORT', 'KV-BOOT'] + ([] if o.data_partition else ['KV-DATA'])
+    for serial in protected:
         d = by_serial.get(serial)
         if not d or not d.get('protected'):
             failures.append(f'{serial} not listed as protected: {d and d.get("protected_reason")}')
         else:
             log(f'{serial} protected: {d.get("protected_reason")}')
+    if o.data_partition:
+        st = next((l for l in lines if 'storage KESU-DATA: /dev/' in l), '')
+        boot = by_serial.get('KV-BOOT', {}).get('path') or '?'
+        if not st.split('KESU-DATA: ')[-1].startswith(boot):
+            failures.append(f'KESU-DATA is not the boot stick\'s partition ({boot}): {st}')
+        else:
+            log('KESU-DATA mounted from the boot stick: ' + st.split('storage ')[-1])
     log('transports listed: ' + ', '.join(sorted({str(d.get("transport")) for d in disks})))
+
+    outcome = {r.get('path'): r for r in results}
+    pulled = serial_of(PULLED) if o.mode == 'faults' else None
     for t, _, _ in TARGETS:
         img = os.path.join(tmp, t + '.img')
-        r = subprocess.run(['cmp', '-n', str(os.path.getsize(img)), img, '/dev/zero'], capture_output=True, text=True)
-        if r.returncode != 0:
-            failures.append(f'{t}.img is not all zeros: {r.stdout.strip()} {r.stderr.strip()}')
+        path = by_serial.get(serial_of(t), {}).get('path')
+        r = outcome.get(path, {})
+        cert = r.get('certificate') or {}
+        zero = subprocess.run(['cmp', '-s', '-n', str(os.path.getsize(img)), img, '/dev/zero']).returncode == 0
+        if serial_of(t) == pulled:
+            # pulled mid-wipe: FAIL, and the certificate says FAIL; the disk is not (all) overwritten
+            if r.get('outcome') != 'FAIL' or cert.get('result') != 'FAIL':
+                failures.append(f'{t} (pulled): outcome {r.get("outcome")}, certificate {cert.get("result")}: '
+                                'must be FAIL')
+            if zero:
+                failures.append(f'{t} (pulled): all zeros — it was not pulled during the wipe')
+            log(f'{t} pulled mid-wipe: outcome {r.get("outcome")}, error {r.get("error")!r}, '
+                f'certificate {cert.get("serial")} {cert.get("result")}')
+            continue
+        if r.get('outcome') != 'PASS' or cert.get('result') != 'PASS':
+            failures.append(f'{t}: outcome {r.get("outcome")}, certificate {cert.get("result")}')
+        if not zero:
+            failures.append(f'{t}.img is not all zeros')
         else:
             log(f'{t}.img: all {os.path.getsize(img)} bytes zero')
-    if not any(l.endswith('wipe rc=0') for l in lines):
-        failures.append('kesu wipe in the VM did not exit 0')
+    want_rc = 'wipe rc=1' if pulled else 'wipe rc=0'
+    if not any(l.endswith(want_rc) for l in lines):
+        failures.append(f'kesu wipe in the VM: expected {want_rc}')
     if not any(l.endswith('cert-verify rc=0') for l in lines):
         failures.append('kesu cert verify in the VM did not exit 0')
-    pub = os.path.join(tmp, 'appliance.pub')
-    subprocess.run(['debugfs', '-R', f'dump /appliance.pub {pub}', data], capture_output=True)
-    certs = os.path.join(ex, 'certificates')
-    jsons = [f for f in os.listdir(certs) if f.endswith('.json')] if os.path.isdir(certs) else []
+
+    # Filed on KESU-DATA (all of them), copied to KESU-EXPORT (all, or those that fit).
+    pub = os.path.join(dd, 'appliance.pub')
+    filed = os.path.join(dd, 'certificates')
+    exported = os.path.join(ex, 'certificates')
+    jsons = sorted(f for f in os.listdir(filed) if f.endswith('.json')) if os.path.isdir(filed) else []
+    exp = sorted(f for f in os.listdir(exported) if f.endswith('.json')) if os.path.isdir(exported) else []
+    if len(jsons) != len(TARGETS):
+        failures.append(f'{len(jsons)} certificates filed on KESU-DATA, expected {len(TARGETS)}')
+    for f in os.listdir(exported) if os.path.isdir(exported) else []:
+        if f.startswith('KESU-') and open(os.path.join(exported, f), 'rb').read() != \
+                open(os.path.join(filed, f), 'rb').read():
+            failures.append(f'exported {f} differs from the one filed on KESU-DATA')
+    fails = [r for r in results if (r.get('certificate') or {}).get('exported') is False]
+    if o.mode == 'faults':
+        err = open(os.path.join(dd, 'autotest', 'wipe.err'), errors='replace').read()
+        if not fails or any((r['certificate'].get('export_error') or '') != 'No space left on device' for r in fails):
+            failures.append(f'full export stick: expected exports to fail with ENOSPC: {[r.get("certificate") for r in fails]}')
+        if 'No space left on device; the certificate is filed in' not in err:
+            failures.append('full export stick: not told on screen')
+        log(f'full export stick: {len(exp)} exported, {len(fails)} kept on KESU-DATA only ("{err.splitlines()[0] if err else ""}")')
+    elif len(exp) != len(TARGETS) or fails:
+        failures.append(f'{len(exp)} certificates exported, expected {len(TARGETS)}')
     # The image's version and build (KESU-AUTOTEST: BEGIN image V build B) are in every certificate.
     begin = next((l.split() for l in lines if 'KESU-AUTOTEST: BEGIN image' in l), [])
     want = (begin[-3], begin[-1]) if len(begin) >= 4 else (None, None)
     for j in jsons:
-        tool = json.load(open(os.path.join(certs, j))).get('tool', {})
+        tool = json.load(open(os.path.join(filed, j))).get('tool', {})
         got = (tool.get('image_version'), tool.get('image_build'))
         if got != want:
             failures.append(f'{j}: tool.image_version/image_build {got}, the image is {want}')
     if jsons:
         log(f'certificates record image {want[0]} build {want[1]}')
-    if len(jsons) != len(TARGETS):
-        failures.append(f'{len(jsons)} certificates exported, expected {len(TARGETS)}')
+    if o.printer:
+        check_printed(tmp, dd, results, failures)
     if not os.path.exists(pub):
         failures.append('no appliance.pub on KESU-DATA')
         return
-    r = subprocess.run([o.kesu, 'cert', 'verify', '--key', pub, certs], capture_output=True, text=True)
-    log('host kesu cert verify: rc=%d\n%s%s' % (r.returncode, r.stdout, r.stderr))
-    if r.returncode != 0:
-        failures.append('host kesu cert verify failed')
+    for what, d in (('filed on KESU-DATA', filed), ('exported', exported)):
+        if what == 'exported' and o.mode == 'faults':
+            continue  # a partial copy: its chain has gaps by design
+        r = subprocess.run([o.kesu, 'cert', 'verify', '--key', pub, d], capture_output=True, text=True)
+        log(f'host kesu cert verify ({what}): rc=%d\n%s%s' % (r.returncode, r.stdout, r.stderr))
+        if r.returncode != 0:
+            failures.append(f'host kesu cert verify of the certificates {what} failed')
 
 
 def check_hotplug(lines, failures):
