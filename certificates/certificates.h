@@ -43,8 +43,20 @@ struct cert_secret_key {
 int cert_key_generate(const char *dir, const char *passphrase, size_t passphrase_len, bool is_force,
                       struct cert_public_key *ret);
 
+/*
+ * The Argon2id cost a key is made with (libsodium's "interactive": 2 passes over 64 MiB), and the
+ * most a key file may ask for. The cost is read from the file's header before the passphrase can
+ * be checked, so a crafted header could otherwise make kesu allocate gigabytes: up to 8x the
+ * passes and 16x the memory (1 GiB, libsodium's "sensitive") are accepted, more is refused.
+ */
+#define CERT_KEY_OPSLIMIT     2u
+#define CERT_KEY_MEMLIMIT     (64u * 1024 * 1024)
+#define CERT_KEY_OPSLIMIT_MAX (8u * CERT_KEY_OPSLIMIT)
+#define CERT_KEY_MEMLIMIT_MAX (16ull * CERT_KEY_MEMLIMIT)
+
 /* Unlocks a secret key file. -ENOENT missing, -EPERM readable by group/others (mode must be 0600
- * or stricter), -EBADMSG not a kesu key file (or truncated), -EACCES wrong passphrase. */
+ * or stricter), -EBADMSG not a kesu key file (or truncated), -ERANGE a header whose Argon2 cost is
+ * outside [minimum, CERT_KEY_*LIMIT_MAX] (refused before any work), -EACCES wrong passphrase. */
 int cert_key_unlock(const char *path, const char *passphrase, size_t passphrase_len,
                     struct cert_secret_key **ret);
 void cert_secret_key_free(struct cert_secret_key *k);
@@ -134,6 +146,10 @@ void cert_hash(const void *bytes, size_t len, char out[72]);
 int cert_qr_payload(const json_t *record, const char *record_hash, const struct cert_secret_key *k,
                     char **ret);
 
+/* The most bytes of one text field (asset, disk serial…) the QR carries; longer ones are cut at a
+ * character boundary, and the record's hash in the QR binds the full text. */
+#define CERT_QR_FIELD_MAX_BYTES 64
+
 struct cert_qr_fields {
         char serial[64], sequence[24], result[8], asset[128], disk_serial[128], ended_utc[40];
         char record_hash[72];
@@ -150,15 +166,101 @@ int cert_qr_verify(const char *payload, const struct cert_public_key *keys, size
 /*
  * The appliance's ledger: one line per certificate (sequence, serial, hash, previous hash, file),
  * rewritten whole to a temporary file, fsync'd and renamed into place, so a crash at any moment
- * leaves the old or the new ledger, never a torn one. Certificate files are written the same way
- * before the ledger names them; a certificate written just before a crash is found and adopted
- * the next time the ledger is opened.
+ * leaves the old or the new ledger, never a torn one.
+ *
+ * Filing order, so that a crash at any point is recoverable at the next cert_issuer_open():
+ *   CERT.json.minisig, CERT.json (each temp + fsync + rename) → the key registry's high-water
+ *   mark → the ledger line → CERT.pdf.
+ * At open, for this key's certificates in the certificate folder:
+ *   - a CERT.json + .minisig that verifies and chains onto the ledger is adopted (note ADOPTED);
+ *   - any other file named like a certificate after the last one ledgered (a signature without
+ *     its record, a stray file) is moved — never deleted — to CERT_DIR/set-aside/NAME.<UTC time>
+ *     (note SET_ASIDE);
+ *   - this key's temporary files (KESU-<keyid>-*.tmp, LEDGER.tmp) are removed (note TMP_REMOVED);
+ *   - a ledgered certificate whose .json is here but whose .pdf is not gets its PDF made again
+ *     (note PDF_REMADE, or PDF_FAILED with the error).
+ *
+ * The ledger belongs to the key, not to a path: an appliance state folder (env KESU_STATE_DIR,
+ * default CERT_STATE_DIR_DEFAULT, made 0700) holds keys/<keyid>.lock (flock'd while an issuer is
+ * open) and keys/<keyid>.ledger, the key's registration: the canonical path of its ledger and the
+ * highest sequence it has issued (the high-water mark). So one key never issues one sequence
+ * number twice on one appliance, whichever path, symlink or copy of the key is used.
  */
+#define CERT_STATE_DIR_DEFAULT "/var/lib/kesu"
+#define CERT_SET_ASIDE_DIR     "set-aside"
+
+/* Free space a folder needs before a wipe may start. A typical certificate set measured: record
+ * 1.5 KB, signature 0.4 KB, PDF 1.0 MB (the CJK font goes in with it) — about 1 MB. 4x that (a
+ * second page, long Japanese texts, the ledger's rewrite, a few parallel disks' certificates
+ * while one job is running): 4 MiB, well above the 1 MiB floor. */
+#define CERT_FILING_MIN_FREE_BYTES (4u * 1024 * 1024)
+
 struct cert_issuer;
 
+/*
+ * Can a certificate be filed in dir? Creates (O_EXCL, a random name), writes, fsyncs and removes a
+ * probe file, then checks that CERT_FILING_MIN_FREE_BYTES + min_extra_bytes are free (statvfs,
+ * space for unprivileged users). 0, or -ENOENT missing, -ENOTDIR not a folder, -EROFS read-only
+ * file system, -EACCES no permission to write, -ENOSPC full (also out of quota or inodes). Nothing
+ * is left behind.
+ */
+int cert_folder_probe(const char *dir, uint64_t min_extra_bytes);
+
+/* The appliance state folder in use: $KESU_STATE_DIR, or CERT_STATE_DIR_DEFAULT. */
+const char *cert_state_dir(void);
+
+/* Makes sure the state folder and its keys/ folder exist (created 0700) and can be written.
+ * -errno as the system said it (e.g. -EACCES for a user that may not create /var/lib/kesu,
+ * -EROFS); the UI says which folder with cert_state_dir(). */
+int cert_state_dir_check(void);
+
+/*
+ * The ledger a key should use when none is given: the one registered for it on this appliance
+ * when that file still exists, else ledger.jsonl beside the real key file (symlinks resolved).
+ * So a key used through a symlink or a copy finds its one ledger. *ret is malloc'd.
+ */
+int cert_ledger_default_path(const struct cert_secret_key *key, const char *key_path, char **ret);
+
+/* What cert_issuer_open() (and cert_issue()) did to bring the filing back in order. */
+enum cert_note_kind {
+        CERT_NOTE_ADOPTED,     /* a certificate filed before a crash was taken into the ledger */
+        CERT_NOTE_SET_ASIDE,   /* a half-filed or stray file was moved into set-aside/ */
+        CERT_NOTE_TMP_REMOVED, /* a temporary file left by a crash was removed */
+        CERT_NOTE_PDF_REMADE,  /* a missing PDF was made again from the signed record */
+        CERT_NOTE_PDF_FAILED,  /* ... and could not be; error says why */
+};
+
+struct cert_note {
+        enum cert_note_kind kind;
+        char path[4096];     /* the file concerned (for SET_ASIDE: where it was) */
+        char moved_to[4096]; /* SET_ASIDE: where it is now; else "" */
+        int error;           /* PDF_FAILED: -errno */
+        char text[512];      /* one line in English for the operator, e.g. "set aside stray file …" */
+};
+
+/*
+ * Opens the ledger for issuing with key, filing into cert_dir. Before anything is written it
+ * probes cert_dir and the ledger's folder (cert_folder_probe), locks and checks the key's
+ * registration, loads the ledger and brings the filing back in order (see above; each action is a
+ * note). Errors, nothing written and no issuer made:
+ *   -ENOENT / -ENOTDIR / -EROFS / -EACCES / -ENOSPC  cert_dir or the ledger's folder cannot take a
+ *                       certificate (the UI tells which by calling cert_folder_probe() itself)
+ *   -EBUSY     another issuer has this key or this ledger open
+ *   -EBADMSG   the ledger does not chain (damaged); it is left as it is
+ *   -EXDEV     this key's ledger on this appliance is another file, which still exists
+ *              (cert_ledger_default_path() finds it)
+ *   -ESTALE    the ledger ends before the key's high-water mark, and the certificate folder does
+ *              not hold the missing certificates: it was truncated, deleted or replaced by an
+ *              older copy; issuing would repeat sequence numbers
+ *   -ENOLCK    the state folder cannot be used (cert_state_dir_check() says why)
+ */
 int cert_issuer_open(const char *cert_dir, const char *ledger_path, struct cert_secret_key *key,
                      struct cert_issuer **ret);
 struct cert_issuer *cert_issuer_free(struct cert_issuer *is);
+
+/* The notes so far, oldest first (cert_issue() may add SET_ASIDE ones); valid until the next
+ * cert_issue() or cert_issuer_free(). The UI prints one line each (note->text). */
+const struct cert_note *cert_issuer_notes(struct cert_issuer *is, size_t *ret_n);
 
 struct cert_issued {
         char serial[64];
@@ -169,14 +271,26 @@ struct cert_issued {
         char pdf_path[4096]; /* "" when no PDF was made */
         int pdf_error;       /* -errno when the PDF could not be made (the certificate is filed) */
         char qr_payload[1024];
-        char result[8]; /* "PASS" / "FAIL" */
+        char result[8];     /* "PASS" / "FAIL" */
+        size_t n_set_aside; /* files that were in this certificate's way, set aside (see the notes) */
 };
 
 /* Builds, signs and files one certificate (thread-safe: parallel jobs share an issuer). -errno
- * only when nothing was filed; a PDF that failed is reported in ret->pdf_error. */
+ * only when nothing was filed; a PDF that failed is reported in ret->pdf_error. A file already
+ * named like the new certificate never stops it: it is set aside (a note) and the certificate
+ * filed. */
 int cert_issue(struct cert_issuer *is, const struct cert_context *ctx, const struct disk_info *disk,
                const struct wipe_result *w, const struct verify_result *v, const char *verify_mode,
                bool is_pdf, struct cert_issued *ret);
+
+/*
+ * Makes the PDF of a filed certificate again from its signed record (json_path, with its .minisig
+ * beside it, signed by the issuer's key): the QR payload is recomputed and signed with the
+ * unlocked key. The PDF goes beside the record (CERT.pdf), never replacing one (-EEXIST).
+ * -EKEYREJECTED / -ENOKEY / -EBADMSG when the record is not a valid certificate of this key.
+ * *ret_pdf_path (may be NULL) is malloc'd.
+ */
+int cert_pdf_remake(struct cert_issuer *is, const char *json_path, char **ret_pdf_path);
 
 /* Copies a filed certificate's signature, record and PDF (when made) into dir, each written
  * atomically; identical files already there are accepted, different ones never replaced
@@ -186,7 +300,9 @@ int cert_export(const struct cert_issued *issued, const char *dir, const char **
 
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 
-/* Renders the certificate as an A4 PDF (Japanese and English, result first, QR ≥ 35 mm). */
+/* Renders the certificate as an A4 PDF (Japanese and English, result first, QR ≥ 35 mm). Code
+ * points the fonts or cairo cannot take (noncharacters such as U+FFFF, controls) are shown as
+ * "<U+FFFF>": the signed record stays the truth, the PDF shows it visibly. */
 int cert_pdf_write(const json_t *record, const char *qr_payload, const char *key_fingerprint,
                    const char *path);
 
@@ -206,6 +322,21 @@ enum cert_finding_kind {
         CERT_FORK,             /* two certificates claim the same predecessor */
         CERT_BROKEN_CHAIN,     /* previous hash does not match the predecessor */
         CERT_FAILED_DISPOSAL,  /* a valid certificate that records a FAIL */
+        CERT_ORPHAN,           /* half-filed: a record, signature or PDF without its partner */
+        CERT_STRAY,            /* a file named like a certificate (KESU-…) that is none of its forms */
+        CERT_LEFTOVER_TEMP,    /* a *.tmp left by an interrupted write */
+        CERT_MISSING_PDF,      /* warning: a valid certificate without its PDF (the record is the truth) */
+        CERT_SET_ASIDE,        /* warning: a file the issuer set aside (set-aside/ or quarantine/) */
+        CERT_WRONG_KEY,        /* signed by a given key, but not the one the record and serial claim */
+        CERT_COPY,             /* the same certificate in another folder (cert dir and export stick) */
+};
+
+/* How a finding counts: only problems make the check fail. */
+enum cert_finding_severity {
+        CERT_SEVERITY_OK,      /* CERT_OK, CERT_COPY */
+        CERT_SEVERITY_FAIL,    /* CERT_FAILED_DISPOSAL: valid, but the disk was not sanitized */
+        CERT_SEVERITY_WARNING, /* CERT_MISSING_PDF, CERT_SET_ASIDE: printed and counted, no evidence lost */
+        CERT_SEVERITY_PROBLEM, /* everything else */
 };
 
 struct cert_finding {
@@ -214,16 +345,49 @@ struct cert_finding {
         char *message;
 };
 
+/* One *.json the auditor read, valid or not (for the FAIL list and for matching a QR). */
+struct cert_audit_record {
+        char *path;
+        char *serial;          /* NULL when the file is not a readable record */
+        char *asset;           /* "" when none */
+        char *failure_reasons; /* the record's reasons joined with "; ", "" when none */
+        char hash[72];         /* of the file's bytes */
+        uint64_t sequence;
+        bool is_valid;
+        bool is_pass;
+};
+
 struct cert_audit {
         struct cert_finding *findings;
         size_t n_findings;
         size_t n_certificates;
         size_t n_valid;
-        size_t n_problems; /* findings other than CERT_OK and CERT_FAILED_DISPOSAL */
+        size_t n_problems; /* findings of CERT_SEVERITY_PROBLEM */
+        size_t n_warnings; /* findings of CERT_SEVERITY_WARNING */
+        size_t n_pass;     /* valid certificates that record a PASS */
+        size_t n_fail;     /* valid certificates that record a FAIL */
+        struct cert_audit_record *records;
+        size_t n_records;
 };
 
-/* Checks certificate files (CERT.json with CERT.json.minisig beside it) and folders of them. */
+/*
+ * Checks certificate files (CERT.json with CERT.json.minisig beside it) and folders of them: each
+ * record, the files around it (half-filed, stray and temporary files, missing PDFs, what the
+ * issuer set aside in set-aside/ or quarantine/), and across everything given the chain and the
+ * serials (a serial issued twice; the same certificate in two folders is a copy, not a problem).
+ */
 int cert_audit_paths(char *const *paths, size_t n_paths, const struct cert_public_key *keys, size_t n_keys,
                      struct cert_audit *ret);
 void cert_audit_done(struct cert_audit *a);
 const char *cert_finding_kind_to_string(enum cert_finding_kind k);
+enum cert_finding_severity cert_finding_severity(enum cert_finding_kind k);
+
+enum cert_qr_match {
+        CERT_QR_NOT_FOUND, /* no record of that serial or hash among those read */
+        CERT_QR_MATCH,     /* a record with exactly the hash the paper carries */
+        CERT_QR_DIFFERENT, /* a record of that serial (or file name) whose bytes differ */
+};
+
+/* Which record read by the audit the QR payload names. *ret_record is set unless NOT_FOUND. */
+enum cert_qr_match cert_audit_match_qr(const struct cert_audit *a, const struct cert_qr_fields *f,
+                                       const struct cert_audit_record **ret_record);

@@ -15,6 +15,10 @@
 #include "certificates.h"
 #include "common.h"
 
+_Static_assert(CERT_KEY_OPSLIMIT == crypto_pwhash_OPSLIMIT_INTERACTIVE, "the key's Argon2 opslimit");
+_Static_assert(CERT_KEY_MEMLIMIT == crypto_pwhash_MEMLIMIT_INTERACTIVE, "the key's Argon2 memlimit");
+_Static_assert(CERT_KEY_OPSLIMIT_MAX <= crypto_pwhash_OPSLIMIT_MAX, "within Argon2id's range");
+
 static const uint8_t secret_magic[8] = { 'K', 'E', 'S', 'U', 'S', 'K', 0x00, 0x01 };
 #define SALT_BYTES        crypto_pwhash_SALTBYTES
 #define NONCE_BYTES       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
@@ -161,7 +165,7 @@ int cert_key_generate(const char *dir, const char *passphrase, size_t passphrase
         crypto_sign_keypair(sk->pk, sk->sk);
         randombytes_buf(sk->key_id, CERT_KEY_ID_BYTES);
 
-        uint64_t ops = crypto_pwhash_OPSLIMIT_INTERACTIVE, mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+        uint64_t ops = CERT_KEY_OPSLIMIT, mem = CERT_KEY_MEMLIMIT;
         uint8_t *p = file;
         memcpy(p, secret_magic, 8);
         memcpy(p + 8, sk->key_id, CERT_KEY_ID_BYTES);
@@ -218,10 +222,12 @@ int cert_key_unlock(const char *path, const char *passphrase, size_t passphrase_
                 return -errno;
         if (n != SECRET_FILE_BYTES || memcmp(file, secret_magic, 8) != 0)
                 return -EBADMSG;
+        /* The header is read before the passphrase can be checked: a crafted one must not make us
+         * allocate gigabytes or spin for minutes. */
         uint64_t ops = le64_get(file + 16), mem = le64_get(file + 24);
-        if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > crypto_pwhash_OPSLIMIT_MAX ||
-            mem < crypto_pwhash_MEMLIMIT_MIN || mem > (uint64_t)1 << 34)
-                return -EBADMSG;
+        if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > CERT_KEY_OPSLIMIT_MAX ||
+            mem < crypto_pwhash_MEMLIMIT_MIN || mem > CERT_KEY_MEMLIMIT_MAX)
+                return -ERANGE;
 
         struct cert_secret_key *sk = sodium_malloc(sizeof *sk);
         uint8_t *derived = sodium_malloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);

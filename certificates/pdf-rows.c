@@ -175,9 +175,20 @@ static void rows_push(struct pdf_rows *t, bool is_header, const char *label, cha
                 t->items = n;
                 t->allocated = k;
         }
-        char *l = strdup(label ? label : "");
+        /* What is printed must read as what was signed: bytes that are not UTF-8 and invisible or
+         * bidirectional-control characters (a disk's model, a label) are shown, not obeyed. */
+        char *l = text_escape_visible(label ? label : "");
         if (!l)
                 goto fail;
+        if (value_owned) {
+                char *v = text_escape_visible(value_owned);
+                if (!v) {
+                        free(l);
+                        goto fail;
+                }
+                free(value_owned);
+                value_owned = v;
+        }
         t->items[t->n++] = (struct pdf_row){ .is_header = is_header, .label = l, .value = value_owned };
         return;
 fail:

@@ -705,11 +705,100 @@ static int fsync_directory_of(const char *path)
         return fsync(fd) < 0 ? -errno : 0;
 }
 
-int cert_pdf_write(const json_t *record, const char *qr_payload, const char *key_fingerprint,
+/* Whether cairo and pango take the code point as text: cairo refuses noncharacters (U+FDD0-FDEF,
+ * U+xxFFFE/F) outright (CAIRO_STATUS_INVALID_STRING, the whole PDF fails), and controls draw as
+ * nothing or boxes. Those are shown as "<U+XXXX>" instead, so the reader sees exactly what the
+ * signed record holds. */
+static bool is_drawable(uint32_t cp)
+{
+        if (cp == '\n' || cp == '\t')
+                return true;
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+                return false;
+        if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
+                return false;
+        return !(cp >= 0xd800 && cp <= 0xdfff) && cp <= 0x10ffff;
+}
+
+/* s with every code point that cannot be drawn written as <U+XXXX> (a byte that is not UTF-8 as
+ * <0xHH>); NULL when out of memory. */
+static char *visible_text(const char *s)
+{
+        size_t n = strlen(s), o = 0;
+        char *out = malloc(n * 10 + 1); /* one byte grows to at most "<U+10FFFF>" */
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n;) {
+                const unsigned char *p = (const unsigned char *)s + i;
+                uint32_t cp;
+                size_t len = p[0] < 0x80             ? 1
+                             : (p[0] & 0xe0) == 0xc0 ? 2
+                             : (p[0] & 0xf0) == 0xe0 ? 3
+                             : (p[0] & 0xf8) == 0xf0 ? 4
+                                                     : 0;
+                bool is_valid = len > 0 && i + len <= n;
+                for (size_t k = 1; is_valid && k < len; k++)
+                        is_valid = (p[k] & 0xc0) == 0x80;
+                if (!is_valid) {
+                        o += (size_t)sprintf(out + o, "<0x%02X>", p[0]);
+                        i++;
+                        continue;
+                }
+                cp = len == 1 ? p[0] : p[0] & (0x7f >> len);
+                for (size_t k = 1; k < len; k++)
+                        cp = cp << 6 | (p[k] & 0x3f);
+                if (is_drawable(cp))
+                        memcpy(out + o, p, len), o += len;
+                else
+                        o += (size_t)sprintf(out + o, "<U+%04X>", cp);
+                i += len;
+        }
+        out[o] = 0;
+        return out;
+}
+
+/* The record with every string made drawable (a copy; the record itself is not touched). */
+static json_t *visible_copy(const json_t *v)
+{
+        if (json_is_string(v)) {
+                _cleanup_free_ char *t = visible_text(json_string_value(v));
+                return t ? json_string(t) : NULL;
+        }
+        if (json_is_object(v)) {
+                json_t *o = json_object();
+                const char *key;
+                json_t *item;
+                json_object_foreach((json_t *)v, key, item) {
+                        if (!o || json_object_set_new(o, key, visible_copy(item)) < 0) {
+                                json_decref(o);
+                                return NULL;
+                        }
+                }
+                return o;
+        }
+        if (json_is_array(v)) {
+                json_t *a = json_array();
+                size_t i;
+                json_t *item;
+                json_array_foreach(v, i, item) {
+                        if (!a || json_array_append_new(a, visible_copy(item)) < 0) {
+                                json_decref(a);
+                                return NULL;
+                        }
+                }
+                return a;
+        }
+        return json_deep_copy(v);
+}
+
+int cert_pdf_write(const json_t *signed_record, const char *qr_payload, const char *key_fingerprint,
                    const char *path)
 {
-        if (!json_is_object(record) || !qr_payload || !*qr_payload || !path)
+        if (!json_is_object(signed_record) || !qr_payload || !*qr_payload || !path)
                 return -EINVAL;
+        json_auto_t *record = visible_copy(signed_record);
+        if (!record)
+                return -ENOMEM;
 
         /* first into nothing, to know how many pages there are */
         struct sink counting = { .fd = -1 };

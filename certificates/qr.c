@@ -2,7 +2,8 @@
 /*
  * The QR payload: the key fields, the record's hash and an Ed25519 signature, as one line of text:
  *   KESU1|serial|sequence|result|asset|disk serial|ended UTC|hash|key id|signature
- * '|' and '%' inside fields are percent-escaped; hash (32 bytes) and signature (64 bytes) are
+ * '|' and '%' inside fields are percent-escaped, and each text field is cut to its first
+ * CERT_QR_FIELD_MAX_BYTES bytes (at a character boundary); hash (32 bytes) and signature (64 bytes) are
  * unpadded base64url; the signature covers every byte before the last '|'.
  */
 #include <errno.h>
@@ -23,11 +24,11 @@ static const char *get_str(const json_t *o, const char *path1, const char *path2
         return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* Appends s to buf (size), escaping '|' and '%'. */
-static void append_escaped(char *buf, size_t size, const char *s)
+/* Appends the first len bytes of s to buf (size), escaping '|' and '%'. */
+static void append_escaped(char *buf, size_t size, const char *s, size_t len)
 {
         size_t o = strlen(buf);
-        for (; *s && o + 4 < size; s++) {
+        for (const char *end = s + len; s < end && *s && o + 4 < size; s++) {
                 if (*s == '|' || *s == '%')
                         o += (size_t)snprintf(buf + o, size - o, "%%%02X", (unsigned char)*s);
                 else
@@ -85,7 +86,9 @@ int cert_qr_payload(const json_t *record, const char *record_hash, const struct 
                                  get_str(record, "media", "serial"), get_str(record, "times", "ended_utc") };
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
                 strcat(buf, "|");
-                append_escaped(buf, sizeof buf - 256, fields[i]);
+                /* a long field (a USB bridge's serial) is cut at a character boundary: the QR stays
+                 * small enough to scan and still verifies; the record's hash binds the whole text */
+                append_escaped(buf, sizeof buf - 256, fields[i], text_utf8_prefix(fields[i], CERT_QR_FIELD_MAX_BYTES));
         }
         char b64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
         sodium_bin2base64(b64, sizeof b64, hash, sizeof hash, sodium_base64_VARIANT_URLSAFE_NO_PADDING);

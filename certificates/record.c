@@ -152,11 +152,15 @@ static json_t *verification_json(const struct verify_result *v, const char *mode
         for (size_t i = 0; resid && i < v->n_residual; i++)
                 json_array_append_new(resid, str_lossy(v->residual[i]));
         for (size_t i = 0; mm && i < v->n_mismatches && i < 100; i++) {
-                char found[2 * VERIFY_FOUND_BYTES + 1];
+                char found[2 * VERIFY_FOUND_BYTES + 1], expected[2 * VERIFY_FOUND_BYTES + 1];
                 hex(v->mismatches[i].found, v->mismatches[i].n_found, found);
-                json_array_append_new(mm, json_pack("{s:I, s:I, s:s}", "first_lba",
+                hex(v->mismatches[i].expected, v->mismatches[i].n_found, expected);
+                json_array_append_new(mm, json_pack("{s:I, s:I, s:s, s:I, s:s}", "first_lba",
                                                     (json_int_t)v->mismatches[i].first_lba, "last_lba",
-                                                    (json_int_t)v->mismatches[i].last_lba, "found", found));
+                                                    (json_int_t)v->mismatches[i].last_lba, "found", found,
+                                                    "offset_in_sector",
+                                                    (json_int_t)v->mismatches[i].offset_in_sector,
+                                                    "expected", expected));
         }
         for (size_t i = 0; unread && i < v->n_unreadable; i++)
                 json_array_append_new(unread, json_pack("{s:I, s:I}", "first_lba",
@@ -191,10 +195,16 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
         if (!reasons)
                 return -ENOMEM;
         if (!is_wipe_ok) {
-                char why[256];
-                snprintf(why, sizeof why, "overwrite %s%s%s", wipe_status_to_string(w->status),
-                         w->n_unwritten ? ": ranges not overwritten" : "", w->error ? "" : "");
-                json_array_append_new(reasons, json_string(why));
+                char why[512];
+                if (w->status == WIPE_STATUS_PROTECTED)
+                        snprintf(why, sizeof why, "overwrite stopped: the disk became protected (%s)%s",
+                                 w->protected_reason ? w->protected_reason : "in use",
+                                 w->is_protected_before_write ? "; nothing was written" : "");
+                else
+                        snprintf(why, sizeof why, "overwrite %s%s%s%s", wipe_status_to_string(w->status),
+                                 w->n_unwritten ? ": ranges not overwritten" : "", w->error ? ": " : "",
+                                 w->error ? strerror(w->error) : "");
+                json_array_append_new(reasons, str_lossy(why));
         }
         if (is_verify_needed && !v)
                 json_array_append_new(reasons, json_string("verification did not run"));

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int read_full_file(const char *path, char **ret, size_t *ret_size)
 {
@@ -198,4 +200,57 @@ int64_t now_monotonic_ns(void)
 int64_t now_boottime_ns(void)
 {
         return clock_ns(CLOCK_BOOTTIME);
+}
+
+int read_secret_file(const char *path, size_t max_bytes, int timeout_ms, char **ret, size_t *ret_size)
+{
+        /* O_NONBLOCK: opening a FIFO must not wait for a writer that may never come */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        bool is_stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode);
+        _cleanup_free_ char *buf = malloc(max_bytes + 1);
+        if (!buf)
+                return -ENOMEM;
+        size_t size = 0;
+        int64_t deadline = now_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+        for (;;) {
+                ssize_t k = read(fd, buf + size, max_bytes + 1 - size);
+                if (k > 0) {
+                        size += (size_t)k;
+                        if (size > max_bytes) {
+                                explicit_bzero(buf, size);
+                                return -EFBIG;
+                        }
+                        continue;
+                }
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno != EAGAIN) {
+                        int e = errno;
+                        explicit_bzero(buf, size);
+                        return -e;
+                }
+                /* k == 0: the end — unless a FIFO's writer has not come yet (nothing read so far) */
+                if (k == 0 && (!is_stream || size > 0))
+                        break;
+                int64_t left_ms = (deadline - now_monotonic_ns()) / 1000000;
+                if (left_ms <= 0) {
+                        explicit_bzero(buf, size);
+                        return -ETIMEDOUT;
+                }
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                /* a FIFO without a writer reads as EOF at once: look again every 50 ms */
+                (void)poll(&pfd, 1, (int)(k == 0 && left_ms > 50 ? 50 : left_ms));
+        }
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
 }

@@ -90,3 +90,28 @@ char *udev_unescape(const char *s);
 int64_t now_realtime_ns(void);
 int64_t now_monotonic_ns(void);
 int64_t now_boottime_ns(void);
+
+/* ---- text people read (text.c) ----------------------------------------------------------------- */
+
+/* Controls, bidirectional embeddings/overrides/isolates, zero-width and other invisible format
+ * characters, noncharacters, private use: code points that could make printed text read
+ * differently from the signed bytes. */
+bool text_is_hidden_code_point(uint32_t cp);
+
+/* Checks text typed by a person: 0 when s is well-formed UTF-8 with no hidden code point and at
+ * most max_bytes long; -EILSEQ not UTF-8, -EINVAL a hidden code point (its byte offset in
+ * *ret_bad_offset, when not NULL), -E2BIG too long. */
+int text_check(const char *s, size_t max_bytes, size_t *ret_bad_offset);
+
+/* A malloc'd copy of s for display: bytes that are not UTF-8 become "\xHH", hidden code points
+ * "<U+202E>" (line breaks stay: they are visible). NULL for NULL or on ENOMEM. */
+char *text_escape_visible(const char *s);
+
+/* The length of the longest prefix of s that is at most max_bytes long and does not cut a UTF-8
+ * sequence in two. */
+size_t text_utf8_prefix(const char *s, size_t max_bytes);
+
+/* Reads a small secret file (a passphrase) of at most max_bytes: a regular file, or a FIFO or
+ * pipe whose writer must deliver within timeout_ms (-ETIMEDOUT otherwise, rather than waiting
+ * forever for a writer that never comes); -EFBIG when longer. The caller wipes and frees *ret. */
+int read_secret_file(const char *path, size_t max_bytes, int timeout_ms, char **ret, size_t *ret_size);

@@ -50,6 +50,8 @@ trap t_cleanup EXIT
 # A private working directory (default under /var/tmp, i.e. on this machine's own disk).
 t_workdir() {
     T_DIR=$(mktemp -d "${1:-/var/tmp}/kesu-test.XXXXXX")
+    # The keys a test makes are registered in a state folder of its own, not the machine's.
+    export KESU_STATE_DIR="$T_DIR/state"
 }
 
 # t_file NAME SIZE: a sparse file in the working directory; prints its path.

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* `kesu key …`, `kesu cert verify`, and the certificate options of `kesu wipe`. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <qrencode.h>
 #include <sodium.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -55,8 +60,16 @@ int ui_passphrase_get(const char *file, const char *what, bool is_new, struct ui
         if (file) {
                 _cleanup_free_ char *content = NULL;
                 size_t n;
-                if ((r = read_full_file(file, &content, &n)) < 0) {
-                        ui_error("cannot read the passphrase file %s: %s", file, strerror(-r));
+                /* a FIFO whose writer never comes must not hang the appliance */
+                if ((r = read_secret_file(file, 4096, 10000, &content, &n)) < 0) {
+                        if (r == -ETIMEDOUT)
+                                ui_error("cannot read the passphrase file %s: nothing came within 10 s (timed "
+                                         "out: a FIFO with no writer?)",
+                                         file);
+                        else if (r == -EFBIG)
+                                ui_error("the passphrase file %s is empty or too long", file);
+                        else
+                                ui_error("cannot read the passphrase file %s: %s", file, strerror(-r));
                         goto fail;
                 }
                 if (n > 0 && content[n - 1] == '\n')
@@ -119,6 +132,9 @@ const char *ui_key_error(int r)
                 return "wrong passphrase";
         case EBADMSG:
                 return "not a kesu secret key file (damaged or truncated)";
+        case ERANGE:
+                return "the key file asks for more Argon2 memory or time than kesu accepts (crafted or "
+                       "damaged); it was not tried";
         default:
                 return strerror(-r);
         }
@@ -298,38 +314,274 @@ int ui_cmd_key(int argc, char **argv)
 
 /* ---- kesu cert verify ------------------------------------------------------------------------ */
 
-/* Decodes the QR codes of an image or a PDF's first page with the stock tools (pdftoppm, zbarimg). */
+extern char **environ;
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* A path as one argument no tool can take for an option. */
+static char *as_argument(const char *path)
+{
+        char *s = NULL;
+        if (path[0] == '-')
+                return asprintf(&s, "./%s", path) < 0 ? NULL : s;
+        return strdup(path);
+}
+
+/*
+ * Runs argv[0] from PATH — no shell, so no quoting: any byte a path holds stays in its argument.
+ * stdin and stderr are /dev/null; stdout goes to *ret_out (up to size - 1 bytes, NUL-terminated)
+ * when ret_out is given, else to /dev/null. 0 when the tool exits 0, -ENOENT when it is not
+ * installed, -EIO when it fails.
+ */
+static int run_tool(char *const argv[], char *ret_out, size_t size)
+{
+        int pipe_fd[2] = { -1, -1 };
+        if (ret_out && pipe2(pipe_fd, O_CLOEXEC) < 0)
+                return -errno;
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        if (ret_out)
+                posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDOUT_FILENO);
+        else
+                posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        pid_t pid;
+        int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (ret_out)
+                close(pipe_fd[1]);
+        if (r != 0) {
+                if (ret_out)
+                        close(pipe_fd[0]);
+                return -r;
+        }
+        if (ret_out) {
+                size_t got = 0;
+                char sink[512];
+                for (;;) {
+                        bool is_full = got + 1 >= size;
+                        ssize_t n = is_full ? read(pipe_fd[0], sink, sizeof sink)
+                                            : read(pipe_fd[0], ret_out + got, size - 1 - got);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0)
+                                break;
+                        if (!is_full)
+                                got += (size_t)n;
+                }
+                ret_out[got] = 0;
+                close(pipe_fd[0]);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+/* The first page image pdftoppm left in dir ("page-1.png" or "page-01.png"). */
+static char *find_page(const char *dir)
+{
+        DIR *d = opendir(dir);
+        if (!d)
+                return NULL;
+        char *found = NULL;
+        struct dirent *de;
+        while (!found && (de = readdir(d)))
+                if (strncmp(de->d_name, "page", 4) == 0 && strstr(de->d_name, ".png") &&
+                    asprintf(&found, "%s/%s", dir, de->d_name) < 0)
+                        found = NULL;
+        closedir(d);
+        return found;
+}
+
+/* Decodes the QR code of an image or a PDF's first page with the stock tools (pdftoppm, zbarimg),
+ * run without a shell; the PDF's page goes to a private mkdtemp folder removed on every path. */
 static int decode_qr_image(const char *path, char **ret)
 {
-        char tmp[] = "/tmp/kesu-qr-XXXXXX";
-        if (!mkdtemp(tmp))
-                return -errno;
-        _cleanup_free_ char *cmd = NULL;
         size_t l = strlen(path);
         bool is_pdf = l > 4 && strcasecmp(path + l - 4, ".pdf") == 0;
-        for (const char *p = path; *p; p++)
-                if (*p == '\'')
-                        return -EINVAL;
-        int n = is_pdf ? asprintf(&cmd,
-                                  "pdftoppm -r 200 -f 1 -l 1 -png '%s' %s/page >/dev/null 2>&1 && zbarimg "
-                                  "--raw -q %s/page*.png 2>/dev/null",
-                                  path, tmp, tmp)
-                       : asprintf(&cmd, "zbarimg --raw -q '%s' 2>/dev/null", path);
-        if (n < 0)
+        _cleanup_free_ char *arg = as_argument(path), *tmp = NULL, *prefix = NULL, *page = NULL;
+        if (!arg)
                 return -ENOMEM;
-        FILE *f = popen(cmd, "r");
-        char buf[2048] = "";
-        size_t got = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-        int status = f ? pclose(f) : -1;
-        buf[got] = 0;
-        _cleanup_free_ char *rm = NULL;
-        if (asprintf(&rm, "rm -rf %s", tmp) >= 0)
-                (void)!system(rm);
-        if (status != 0 || got == 0)
+        char out[2048];
+        int r;
+        if (!is_pdf) {
+                char *zbar[] = { "zbarimg", "--raw", "-q", arg, NULL };
+                r = run_tool(zbar, out, sizeof out);
+        } else {
+                const char *base = getenv("TMPDIR");
+                if (asprintf(&tmp, "%s/kesu-qr-XXXXXX", base && *base ? base : "/tmp") < 0)
+                        return -ENOMEM;
+                if (!mkdtemp(tmp))
+                        return -errno;
+                if (asprintf(&prefix, "%s/page", tmp) < 0)
+                        r = -ENOMEM;
+                else {
+                        char *pdftoppm[] = { "pdftoppm", "-r",   "200", "-f",   "1", "-l",
+                                             "1",        "-png", arg,   prefix, NULL };
+                        r = run_tool(pdftoppm, NULL, 0);
+                }
+                if (r >= 0 && !(page = find_page(tmp)))
+                        r = -ENODATA;
+                if (r >= 0) {
+                        char *zbar[] = { "zbarimg", "--raw", "-q", page, NULL };
+                        r = run_tool(zbar, out, sizeof out);
+                }
+                (void)nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        }
+        if (r == -ENOENT)
+                return r; /* a tool is missing */
+        if (r < 0 || !*out)
                 return -ENODATA;
-        buf[strcspn(buf, "\n")] = 0;
-        *ret = strdup(buf);
+        out[strcspn(out, "\n")] = 0;
+        *ret = strdup(out);
         return *ret ? 0 : -ENOMEM;
+}
+
+static const char *severity_label(enum cert_finding_kind kind)
+{
+        switch (cert_finding_severity(kind)) {
+        case CERT_SEVERITY_OK:
+                return "OK";
+        case CERT_SEVERITY_FAIL:
+                return "FAILED";
+        case CERT_SEVERITY_WARNING:
+                return "WARNING";
+        default:
+                return "PROBLEM";
+        }
+}
+
+static const char *const qr_match_names[] = {
+        [CERT_QR_NOT_FOUND] = "not-found",
+        [CERT_QR_MATCH] = "match",
+        [CERT_QR_DIFFERENT] = "different",
+};
+
+/* Checks one QR payload, and with files given, whether they hold the record it names. Returns the
+ * problems found. */
+static size_t check_qr(const char *payload, const struct cert_public_key *keys, size_t n_keys,
+                       const struct cert_audit *audit, bool has_paths, json_t *json_results)
+{
+        struct cert_qr_fields f;
+        int r = cert_qr_verify(payload, keys, n_keys, &f);
+        const char *what = r == -EBADMSG  ? "malformed QR payload"
+                           : r == -ENOKEY ? "signed by an unknown key"
+                           : r < 0        ? "QR signature does not match: altered"
+                                          : "ok";
+        if (r < 0) {
+                if (json_results)
+                        json_array_append_new(json_results,
+                                              json_pack("{s:s, s:s}", "status", "problem", "message", what));
+                else
+                        printf("PROBLEM  QR: %s\n", what);
+                return 1;
+        }
+        size_t n_problems = 0;
+        json_t *entry = json_results ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "status", "ok",
+                                                 "serial", f.serial, "sequence", f.sequence, "result",
+                                                 f.result, "asset", f.asset, "disk_serial", f.disk_serial,
+                                                 "record_hash", f.record_hash, "key_id", f.key_id)
+                                     : NULL;
+        if (!json_results)
+                printf("OK       QR: %s sequence %s %s, asset %s, disk %s, ended %s, record %s, key %s\n",
+                       f.serial, f.sequence, f.result, f.asset, f.disk_serial, f.ended_utc, f.record_hash,
+                       f.key_id);
+        /* The serial names the key that issued it: a payload signed by another key is re-signed. */
+        char serial_key[2 * CERT_KEY_ID_BYTES + 1] = "";
+        if (strncmp(f.serial, "KESU-", 5) == 0 && strlen(f.serial) > 5 + 2 * CERT_KEY_ID_BYTES &&
+            f.serial[5 + 2 * CERT_KEY_ID_BYTES] == '-')
+                snprintf(serial_key, sizeof serial_key, "%.*s", 2 * CERT_KEY_ID_BYTES, f.serial + 5);
+        if (*serial_key && strcmp(serial_key, f.key_id) != 0) {
+                n_problems++;
+                if (entry) {
+                        json_object_set_new(entry, "status", json_string("problem"));
+                        json_object_set_new(
+                                entry, "message",
+                                json_string("re-signed: signed by another key than its serial names"));
+                } else
+                        printf("PROBLEM  QR: re-signed: signed by key %s, but its serial names key %s\n",
+                               f.key_id, serial_key);
+        }
+        /* With files at hand, they must hold exactly the record the paper names. */
+        if (has_paths) {
+                const struct cert_audit_record *rec = NULL;
+                enum cert_qr_match m = cert_audit_match_qr(audit, &f, &rec);
+                n_problems += m != CERT_QR_MATCH;
+                if (entry) {
+                        json_object_set_new(entry, "record", json_string(qr_match_names[m]));
+                        json_object_set_new(entry, "record_path",
+                                            rec ? json_string(rec->path) : json_null());
+                } else if (m == CERT_QR_NOT_FOUND)
+                        printf("PROBLEM  QR: no record of %s among the given files and folders "
+                               "(the paper names record %s)\n",
+                               f.serial, f.record_hash);
+                else
+                        printf("%-8s QR and %s: %s\n", m == CERT_QR_MATCH ? "OK" : "PROBLEM", rec->path,
+                               m == CERT_QR_MATCH ? "the paper names exactly this record"
+                                                  : "the record differs from the one the paper names");
+        }
+        if (entry)
+                json_array_append_new(json_results, entry);
+        return n_problems;
+}
+
+/* The summary: counts, PASS and FAIL, and one line per FAIL certificate. */
+static void render_summary(const struct cert_audit *audit, size_t n_problems, json_t *out)
+{
+        json_t *failed = out ? json_array() : NULL;
+        for (size_t i = 0; i < audit->n_records; i++) {
+                const struct cert_audit_record *rec = &audit->records[i];
+                if (!rec->is_valid || rec->is_pass)
+                        continue;
+                if (failed)
+                        json_array_append_new(
+                                failed, json_pack("{s:s, s:I, s:s, s:s, s:s}", "serial", rec->serial,
+                                                  "sequence", (json_int_t)rec->sequence, "path", rec->path,
+                                                  "asset", rec->asset, "reason", rec->failure_reasons));
+        }
+        if (out) {
+                json_object_set_new(out, "certificates", json_integer((json_int_t)audit->n_certificates));
+                json_object_set_new(out, "valid", json_integer((json_int_t)audit->n_valid));
+                json_object_set_new(out, "problems", json_integer((json_int_t)n_problems));
+                json_object_set_new(out, "warnings", json_integer((json_int_t)audit->n_warnings));
+                json_object_set_new(out, "pass", json_integer((json_int_t)audit->n_pass));
+                json_object_set_new(out, "fail", json_integer((json_int_t)audit->n_fail));
+                json_object_set_new(out, "failed", failed);
+                return;
+        }
+        printf("%zu certificate%s, %zu valid, %zu problem%s, %zu warning%s: %zu PASS, %zu FAIL\n",
+               audit->n_certificates, audit->n_certificates == 1 ? "" : "s", audit->n_valid, n_problems,
+               n_problems == 1 ? "" : "s", audit->n_warnings, audit->n_warnings == 1 ? "" : "s",
+               audit->n_pass, audit->n_fail);
+        if (audit->n_fail == 0)
+                return;
+        printf("FAIL certificates (the disposal failed: these disks are NOT sanitized):\n");
+        for (size_t i = 0; i < audit->n_records; i++) {
+                const struct cert_audit_record *rec = &audit->records[i];
+                if (rec->is_valid && !rec->is_pass)
+                        printf("FAIL     %s asset %s (%s)%s%s\n", rec->serial,
+                               *rec->asset ? rec->asset : "-", rec->path, *rec->failure_reasons ? ": " : "",
+                               rec->failure_reasons);
+        }
+}
+
+static void print_verify_help(void)
+{
+        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--qr TEXT] [--qr-image FILE] [--json] "
+               "[FILE|DIR…]\n\n"
+               "Checks certificates (CERT.json beside CERT.json.minisig), folders of them (their chain,\n"
+               "serials, half-filed, stray and temporary files, missing PDFs, what was set aside), and QR\n"
+               "payloads (as text or decoded from a PNG or PDF) against the files given.\n"
+               "Exit 0 only when there is no problem (FAIL certificates and warnings are listed).\n");
 }
 
 int ui_cmd_cert(int argc, char **argv)
@@ -382,13 +634,7 @@ int ui_cmd_cert(int argc, char **argv)
                         is_json = true;
                         break;
                 case 'h':
-                        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--qr TEXT] [--qr-image "
-                               "FILE] [--json] "
-                               "[FILE|DIR…]\n\nChecks certificates (CERT.json beside CERT.json.minisig), "
-                               "folders of "
-                               "them (and their chain),\nand QR payloads (as text or decoded from a PNG or "
-                               "PDF).\n"
-                               "Exit 0 only when everything checks.\n");
+                        print_verify_help();
                         return KESU_EXIT_OK;
                 default:
                         if (optopt && strchr("kqi", optopt))
@@ -403,96 +649,36 @@ int ui_cmd_cert(int argc, char **argv)
                 ui_error("cert verify: give the appliance's public key with --key (appliance.pub)");
                 return KESU_EXIT_USAGE;
         }
-        if (optind >= argc && !qr && !qr_image) {
+        bool has_paths = optind < argc;
+        if (!has_paths && !qr && !qr_image) {
                 ui_error("cert verify: nothing to check: give certificate files or folders, --qr or "
                          "--qr-image");
+                return KESU_EXIT_USAGE;
+        }
+
+        _cleanup_free_ char *decoded = NULL;
+        if (qr_image && (r = decode_qr_image(qr_image, &decoded)) < 0) {
+                ui_error("cert verify: no QR code could be read from %s%s", qr_image,
+                         r == -ENODATA ? "" : " (are pdftoppm and zbarimg installed?)");
+                return KESU_EXIT_USAGE;
+        }
+        struct cert_audit audit = { 0 };
+        if (has_paths &&
+            (r = cert_audit_paths(argv + optind, (size_t)(argc - optind), keys, n_keys, &audit)) < 0) {
+                ui_error("cert verify: %s", strerror(-r));
                 return KESU_EXIT_USAGE;
         }
 
         json_t *out = is_json ? json_object() : NULL;
         json_t *qr_results = is_json ? json_array() : NULL;
         size_t n_problems = 0;
-        _cleanup_free_ char *decoded = NULL;
-        if (qr_image) {
-                r = decode_qr_image(qr_image, &decoded);
-                if (r < 0) {
-                        ui_error("cert verify: no QR code could be read from %s%s", qr_image,
-                                 r == -ENODATA ? "" : " (are pdftoppm and zbarimg installed?)");
-                        json_decref(out);
-                        json_decref(qr_results);
-                        return KESU_EXIT_USAGE;
-                }
-        }
         const char *payloads[2] = { qr, decoded };
-        for (size_t i = 0; i < 2; i++) {
-                if (!payloads[i])
-                        continue;
-                struct cert_qr_fields f;
-                r = cert_qr_verify(payloads[i], keys, n_keys, &f);
-                const char *what = r == -EBADMSG  ? "malformed QR payload"
-                                   : r == -ENOKEY ? "signed by an unknown key"
-                                   : r < 0        ? "QR signature does not match: altered"
-                                                  : "ok";
-                if (r < 0)
-                        n_problems++;
-                if (is_json)
-                        json_array_append_new(
-                                qr_results,
-                                r < 0 ? json_pack("{s:s, s:s}", "status", "problem", "message", what)
-                                      : json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "status", "ok",
-                                                  "serial", f.serial, "sequence", f.sequence, "result",
-                                                  f.result, "asset", f.asset, "disk_serial", f.disk_serial,
-                                                  "record_hash", f.record_hash));
-                else if (r < 0)
-                        printf("PROBLEM  QR: %s\n", what);
-                else
-                        printf("OK       QR: %s sequence %s %s, asset %s, disk %s, ended %s, record %s, key "
-                               "%s\n",
-                               f.serial, f.sequence, f.result, f.asset, f.disk_serial, f.ended_utc,
-                               f.record_hash, f.key_id);
-                /* With the files at hand, the paper must name exactly this record. */
-                for (int k = optind; r >= 0 && k < argc; k++) {
-                        char path[PATH_MAX];
-                        struct stat st;
-                        if (stat(argv[k], &st) < 0)
-                                continue;
-                        if (S_ISDIR(st.st_mode))
-                                snprintf(path, sizeof path, "%s/%s.json", argv[k], f.serial);
-                        else {
-                                const char *base = strrchr(argv[k], '/');
-                                base = base ? base + 1 : argv[k];
-                                if (strncmp(base, f.serial, strlen(f.serial)) != 0 ||
-                                    strcmp(base + strlen(f.serial), ".json") != 0)
-                                        continue;
-                                snprintf(path, sizeof path, "%s", argv[k]);
-                        }
-                        _cleanup_free_ char *text = NULL;
-                        size_t len;
-                        if (read_full_file(path, &text, &len) < 0)
-                                continue;
-                        char hash[72];
-                        cert_hash(text, len, hash);
-                        bool is_same = strcmp(hash, f.record_hash) == 0;
-                        n_problems += !is_same;
-                        if (!is_json)
-                                printf("%-8s QR and %s: %s\n", is_same ? "OK" : "PROBLEM", path,
-                                       is_same ? "the paper names exactly this record"
-                                               : "the record differs from the one the paper names");
-                }
-        }
+        for (size_t i = 0; i < 2; i++)
+                if (payloads[i])
+                        n_problems += check_qr(payloads[i], keys, n_keys, &audit, has_paths, qr_results);
 
-        struct cert_audit audit = { 0 };
-        if (optind < argc) {
-                r = cert_audit_paths(argv + optind, (size_t)(argc - optind), keys, n_keys, &audit);
-                if (r < 0) {
-                        ui_error("cert verify: %s", strerror(-r));
-                        json_decref(out);
-                        json_decref(qr_results);
-                        return KESU_EXIT_USAGE;
-                }
-        }
         n_problems += audit.n_problems;
-        if (optind < argc && audit.n_certificates == 0) {
+        if (has_paths && audit.n_certificates == 0) {
                 n_problems++;
                 if (!is_json)
                         printf("PROBLEM  no certificate found in the given files and folders\n");
@@ -502,27 +688,20 @@ int ui_cmd_cert(int argc, char **argv)
                 const struct cert_finding *fd = &audit.findings[i];
                 if (is_json)
                         json_array_append_new(findings,
-                                              json_pack("{s:s, s:s, s:s}", "kind",
-                                                        cert_finding_kind_to_string(fd->kind), "subject",
-                                                        fd->subject, "message", fd->message));
+                                              json_pack("{s:s, s:s, s:s, s:s}", "kind",
+                                                        cert_finding_kind_to_string(fd->kind), "severity",
+                                                        severity_label(fd->kind), "subject", fd->subject,
+                                                        "message", fd->message));
                 else
-                        printf("%-8s %s: %s\n",
-                               fd->kind == CERT_OK                ? "OK"
-                               : fd->kind == CERT_FAILED_DISPOSAL ? "FAILED"
-                                                                  : "PROBLEM",
-                               fd->subject, fd->message);
+                        printf("%-8s %s: %s\n", severity_label(fd->kind), fd->subject, fd->message);
         }
         if (is_json) {
-                json_object_set_new(out, "certificates", json_integer((json_int_t)audit.n_certificates));
-                json_object_set_new(out, "valid", json_integer((json_int_t)audit.n_valid));
-                json_object_set_new(out, "problems", json_integer((json_int_t)n_problems));
+                render_summary(&audit, n_problems, out);
                 json_object_set_new(out, "findings", findings);
                 json_object_set_new(out, "qr", qr_results);
                 ui_json_line(out);
-        } else if (optind < argc || n_problems > 0)
-                printf("%zu certificate%s, %zu valid, %zu problem%s\n", audit.n_certificates,
-                       audit.n_certificates == 1 ? "" : "s", audit.n_valid, n_problems,
-                       n_problems == 1 ? "" : "s");
+        } else if (has_paths || n_problems > 0)
+                render_summary(&audit, n_problems, NULL);
         cert_audit_done(&audit);
         return n_problems == 0 ? KESU_EXIT_OK : KESU_EXIT_NOT_SANITIZED;
 }

@@ -210,6 +210,14 @@ int ui_cmd_demo(int argc, char **argv)
                         goto out;
                 }
         }
+        {
+                /* the throwaway key is registered beside it, not in the appliance's state folder */
+                char state[PATH_MAX];
+                if (path_join(state, sizeof state, keys, "state") < 0 || setenv("KESU_STATE_DIR", state, 1) < 0) {
+                        ui_error("demo: cannot set up the demo's state folder under %s", keys);
+                        goto out;
+                }
+        }
         printf("\nA throwaway appliance key for the demo:\n");
         fflush(stdout);
         char *key_argv[] = { "init", "--dir", keys, "--passphrase-file", pass, NULL };

@@ -87,8 +87,10 @@ static void content_summary(const struct disk_content *c, char *buf, size_t size
                 if (e->number)
                         o += (size_t)snprintf(buf + o, size - o, " %u=", e->number);
                 o += (size_t)snprintf(buf + o, size - o, "%s", e->fs_type ? e->fs_type : "?");
-                if (o < size && e->fs_label)
-                        o += (size_t)snprintf(buf + o, size - o, "\"%s\"", e->fs_label);
+                if (o < size && e->fs_label) {
+                        _cleanup_free_ char *label = text_escape_visible(e->fs_label);
+                        o += (size_t)snprintf(buf + o, size - o, "\"%s\"", label ? label : "?");
+                }
         }
         if (!buf[0])
                 snprintf(buf, size, c->table_type ? "%s: no partitions" : "blank (no signature)",
@@ -109,12 +111,18 @@ void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n)
                 snprintf(sector, sizeof sector, "%u/%u", id->logical_sector_bytes,
                          id->physical_sector_bytes);
                 content_summary(&disks[i].content, content, sizeof content);
-                fprintf(f, "%-*s %-9s %10s %-9s %-24s %-20s %s\n", w, id->path,
+                /* what a device says about itself is shown, never obeyed (bidirectional overrides) */
+                _cleanup_free_ char *path = text_escape_visible(id->path);
+                _cleanup_free_ char *model = text_escape_visible(id->model ? id->model : "-");
+                _cleanup_free_ char *serial = text_escape_visible(id->serial ? id->serial : "-");
+                fprintf(f, "%-*s %-9s %10s %-9s %-24s %-20s %s\n", w, path ? path : "?",
                         disk_transport_to_string(id->transport),
-                        ui_format_bytes(id->size_bytes, size, sizeof size), sector,
-                        id->model ? id->model : "-", id->serial ? id->serial : "-", content);
-                if (id->backing_file)
-                        fprintf(f, "%*s backing file %s\n", w, "", id->backing_file);
+                        ui_format_bytes(id->size_bytes, size, sizeof size), sector, model ? model : "?",
+                        serial ? serial : "?", content);
+                if (id->backing_file) {
+                        _cleanup_free_ char *backing = text_escape_visible(id->backing_file);
+                        fprintf(f, "%*s backing file %s\n", w, "", backing ? backing : "?");
+                }
                 if (disks[i].protection.is_protected)
                         fprintf(f, "%*s PROTECTED: %s\n", w, "", disks[i].protection.reason);
         }
@@ -272,7 +280,7 @@ int ui_cmd_list(int argc, char **argv)
         int c;
         opterr = 0;
         optind = 0; /* a fresh scan, also when called from the demo */
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'j':
                         is_json = true;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* kesu: entry point and command dispatch. */
+#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,9 @@ int main(int argc, char **argv)
                 ui_error("cannot initialise libsodium");
                 return KESU_EXIT_NOT_SANITIZED;
         }
+        /* A closed output (`kesu wipe --json … | head -1`) must never stop an erasure or its
+         * certificate: writes to it fail with EPIPE instead, and the work goes on. */
+        signal(SIGPIPE, SIG_IGN);
         if (argc < 2) {
                 help();
                 return KESU_EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `kesu verify`, and the verification step inside `kesu wipe`. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -115,11 +116,15 @@ json_t *ui_verify_result_to_json(const struct verify_result *r)
                 return NULL;
         }
         for (size_t i = 0; i < r->n_mismatches && i < 1000; i++) {
-                char found[2 * VERIFY_FOUND_BYTES + 1];
+                char found[2 * VERIFY_FOUND_BYTES + 1], expected[2 * VERIFY_FOUND_BYTES + 1];
                 hex(r->mismatches[i].found, r->mismatches[i].n_found, found);
-                json_array_append_new(mm, json_pack("{s:I, s:I, s:s}", "first_lba",
+                hex(r->mismatches[i].expected, r->mismatches[i].n_found, expected);
+                json_array_append_new(mm, json_pack("{s:I, s:I, s:s, s:I, s:s}", "first_lba",
                                                     (json_int_t)r->mismatches[i].first_lba, "last_lba",
-                                                    (json_int_t)r->mismatches[i].last_lba, "found", found));
+                                                    (json_int_t)r->mismatches[i].last_lba, "found", found,
+                                                    "offset_in_sector",
+                                                    (json_int_t)r->mismatches[i].offset_in_sector,
+                                                    "expected_hex", expected));
         }
         for (size_t i = 0; i < r->n_unreadable; i++)
                 json_array_append_new(unread, json_pack("{s:I, s:I}", "first_lba",
@@ -175,10 +180,13 @@ void ui_print_verify_human(const struct verify_result *r, const char *path)
                        r->plan.percent, r->plan.n_subsections, r->plan.n_locations, r->plan.seed);
         printf("      %s\n", stmt);
         for (size_t i = 0; i < r->n_mismatches && i < 20; i++) {
-                char found[2 * VERIFY_FOUND_BYTES + 1];
+                char found[2 * VERIFY_FOUND_BYTES + 1], expected[2 * VERIFY_FOUND_BYTES + 1];
                 hex(r->mismatches[i].found, r->mismatches[i].n_found, found);
-                printf("      mismatch: LBA %" PRIu64 "-%" PRIu64 ", found %s…\n",
-                       r->mismatches[i].first_lba, r->mismatches[i].last_lba, found);
+                hex(r->mismatches[i].expected, r->mismatches[i].n_found, expected);
+                printf("      mismatch: LBA %" PRIu64 "-%" PRIu64 ", from byte %" PRIu32
+                       " of the sector: found %s, expected %s\n",
+                       r->mismatches[i].first_lba, r->mismatches[i].last_lba,
+                       r->mismatches[i].offset_in_sector, found, expected);
         }
         if (r->n_mismatches > 20)
                 printf("      … and %zu more mismatching ranges\n", r->n_mismatches - 20);
@@ -253,7 +261,7 @@ int ui_cmd_verify(int argc, char **argv)
         int c;
         opterr = 0;
         optind = 0; /* a fresh scan, also when called from the demo */
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'e':
                         if (ui_parse_expect(optarg, &req.expect) < 0) {
@@ -316,6 +324,10 @@ int ui_cmd_verify(int argc, char **argv)
 
         struct disk_info *disks = NULL;
         size_t n = 0;
+        if (text_check(argv[optind], PATH_MAX, NULL) == -EILSEQ) {
+                ui_error("verify: the target's path is not valid UTF-8 text");
+                return KESU_EXIT_USAGE;
+        }
         if (ui_describe_targets(argv + optind, &disks, &n) < 0)
                 return KESU_EXIT_USAGE;
         struct verify_job *job = NULL;

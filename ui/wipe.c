@@ -134,7 +134,10 @@ static void print_result_human(const struct wipe_result *r)
                ui_format_bytes(r->bytes_written, size, sizeof size), seconds,
                seconds > 0 ? (double)r->bytes_written / seconds / 1e6 : 0.0,
                wipe_status_to_string(r->status));
-        if (r->error)
+        if (r->status == WIPE_STATUS_PROTECTED)
+                printf("      became protected: %s%s\n", r->protected_reason ? r->protected_reason : "?",
+                       r->is_protected_before_write ? " (nothing was written)" : "");
+        else if (r->error)
                 printf("      error: %s\n", strerror(r->error));
         for (size_t i = 0; i < r->n_unwritten && i < 20; i++)
                 printf("      not overwritten: pass %u, LBA %" PRIu64 "-%" PRIu64 " (%u-byte sectors)\n",
@@ -242,7 +245,7 @@ static int parse_args(int argc, char **argv, struct wipe_cli *cli)
         int c;
         opterr = 0;
         optind = 0; /* a fresh scan, also when called from the demo */
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'm':
                         cli->method_spec = optarg;
@@ -612,11 +615,13 @@ static int load_config(struct wipe_cli *cli, char **ret_text)
 }
 
 struct cert_setup {
+        char *operator_id, *witness_id; /* trimmed */
         struct cert_secret_key *key;
         struct cert_issuer *issuer;
         char **assets; /* one per target */
         char *config_text;
         char *image_release; /* the boot image's /etc/kesu/image-release, when run from it */
+        size_t n_notes_printed;
 };
 
 /* Run from the kesu image: its version and build hash go on every certificate. The image writes
@@ -640,9 +645,156 @@ static void cert_setup_done(struct cert_setup *cs)
         cert_issuer_free(cs->issuer);
         cert_secret_key_free(cs->key);
         strv_free(cs->assets);
+        free(cs->operator_id);
+        free(cs->witness_id);
         free(cs->config_text);
         free(cs->image_release);
         *cs = (struct cert_setup){ 0 };
+}
+
+/* The longest texts a certificate takes (bytes of UTF-8): short enough for the QR code and one
+ * line of the PDF. */
+#define MAX_PERSON_BYTES 64
+#define MAX_ASSET_BYTES  64
+#define MAX_PROSE_BYTES  256
+
+/* Refuses text that is not UTF-8, hides characters (controls, bidirectional overrides, zero
+ * width…) or is too long, naming the field: what is printed must be what is signed. */
+static int check_text(const char *field, const char *value, size_t max_bytes)
+{
+        if (!value)
+                return 0;
+        size_t at = 0;
+        int r = text_check(value, max_bytes, &at);
+        if (r == -EILSEQ)
+                ui_error("wipe: %s is not valid UTF-8 text (byte %zu); nothing was written", field, at + 1);
+        else if (r == -EINVAL) {
+                _cleanup_free_ char *shown = text_escape_visible(value);
+                ui_error("wipe: %s holds a control or invisible character (%s); nothing was written", field,
+                         shown ? shown : "?");
+        } else if (r == -E2BIG)
+                ui_error("wipe: %s is longer than %zu bytes; nothing was written", field, max_bytes);
+        return r;
+}
+
+/* Operator and witness: trimmed, not blank, readable; kept in cs, pointed to from cli->ctx. */
+static int check_people(struct wipe_cli *cli, struct cert_setup *cs)
+{
+        if (check_text("--operator", cli->ctx.operator_id, MAX_PERSON_BYTES) < 0 ||
+            check_text("--witness", cli->ctx.witness_id, MAX_PERSON_BYTES) < 0)
+                return -EINVAL;
+        cs->operator_id = strdup_stripped_or_null(cli->ctx.operator_id);
+        cs->witness_id = strdup_stripped_or_null(cli->ctx.witness_id);
+        if (!cs->operator_id || !cs->witness_id) {
+                ui_error("wipe: %s is blank: name a person", !cs->operator_id ? "--operator" : "--witness");
+                return -EINVAL;
+        }
+        cli->ctx.operator_id = cs->operator_id;
+        cli->ctx.witness_id = cs->witness_id;
+        return 0;
+}
+
+/* --asset: one number for every target, or exactly one per target, in order; an empty or blank
+ * item is refused (it would shift the numbers onto the wrong disks). */
+static int split_assets(const char *list, size_t n_targets, char ***ret)
+{
+        if (check_text("--asset", list, MAX_ASSET_BYTES * n_targets + n_targets) < 0)
+                return -EINVAL;
+        size_t n_items = 1;
+        for (const char *p = list; *p; p++)
+                n_items += *p == ',';
+        if (n_items != 1 && n_items != n_targets) {
+                ui_error("wipe: %zu asset numbers for %zu targets (give one for all, or exactly one per target "
+                         "in order)",
+                         n_items, n_targets);
+                return -EINVAL;
+        }
+        char **items = calloc(n_targets + 1, sizeof *items);
+        if (!items)
+                return -ENOMEM;
+        const char *p = list;
+        for (size_t i = 0; i < n_items; i++) {
+                size_t len = strcspn(p, ",");
+                _cleanup_free_ char *raw = strndup(p, len);
+                items[i] = raw ? strdup_stripped_or_null(raw) : NULL;
+                if (!items[i]) {
+                        ui_error("wipe: asset number %zu of %zu is empty or blank", i + 1, n_items);
+                        strv_free(items);
+                        return -EINVAL;
+                }
+                if (strlen(items[i]) > MAX_ASSET_BYTES) {
+                        ui_error("wipe: asset number %zu is longer than %d bytes", i + 1, MAX_ASSET_BYTES);
+                        strv_free(items);
+                        return -EINVAL;
+                }
+                p += len + (p[len] == ',');
+        }
+        for (size_t i = n_items; i < n_targets; i++)
+                if (!(items[i] = strdup(items[0]))) {
+                        strv_free(items);
+                        return -ENOMEM;
+                }
+        *ret = items;
+        return 0;
+}
+
+/* Says why a folder cannot take certificates; true when it cannot. */
+static bool filing_folder_refused(const char *what, const char *dir)
+{
+        int r = cert_folder_probe(dir, 0);
+        switch (-r) {
+        case 0:
+                return false;
+        case ENOENT:
+                ui_error("wipe: the %s %s does not exist (is the KESU-DATA stick attached?); nothing was "
+                         "written",
+                         what, dir);
+                break;
+        case ENOTDIR:
+                ui_error("wipe: the %s %s is not a folder; nothing was written", what, dir);
+                break;
+        case EROFS:
+                ui_error("wipe: the %s %s is read-only: no certificate could be filed there; nothing was "
+                         "written",
+                         what, dir);
+                break;
+        case EACCES:
+        case EPERM:
+                ui_error("wipe: the %s %s cannot be written (permission denied); nothing was written", what,
+                         dir);
+                break;
+        case ENOSPC:
+        case EDQUOT:
+                ui_error("wipe: the %s %s is full: a certificate and its PDF need %u MiB free; nothing was "
+                         "written",
+                         what, dir, CERT_FILING_MIN_FREE_BYTES >> 20);
+                break;
+        default:
+                ui_error("wipe: the %s %s cannot take a certificate: %s; nothing was written", what, dir,
+                         strerror(-r));
+        }
+        return true;
+}
+
+/* What the issuer did to bring the filing back in order (after a crash, a stray file…): one line
+ * each, so nothing is changed silently. Prints the notes not printed yet. */
+static void print_issuer_notes(struct cert_setup *cs, bool is_json)
+{
+        size_t n = 0;
+        const struct cert_note *notes = cert_issuer_notes(cs->issuer, &n);
+        for (size_t i = cs->n_notes_printed; i < n; i++) {
+                if (is_json)
+                        ui_json_line(json_pack("{s:s, s:s, s:o, s:o, s:o}", "event", "filing", "note",
+                                               notes[i].text, "path", ui_json_string_or_null(notes[i].path),
+                                               "moved_to",
+                                               notes[i].moved_to[0] ? ui_json_string_or_null(notes[i].moved_to)
+                                                                    : json_null(),
+                                               "error",
+                                               notes[i].error ? json_string(strerror(-notes[i].error))
+                                                              : json_null()));
+                ui_error("wipe: note: %s", notes[i].text);
+        }
+        cs->n_notes_printed = n;
 }
 
 /* Everything a certificate needs, checked and unlocked before a single byte is written: a wrong
@@ -665,6 +817,8 @@ static int cert_prepare(struct wipe_cli *cli, size_t n_targets, struct cert_setu
                         ui_error("wipe: a certificate needs %s (or pass --no-cert)", needed[i]);
                         return KESU_EXIT_USAGE;
                 }
+        if (check_people(cli, cs) < 0)
+                return KESU_EXIT_USAGE;
         if (strcmp(cli->ctx.operator_id, cli->ctx.witness_id) == 0) {
                 ui_error("wipe: the witness must be another person than the operator (two people check the "
                          "work)");
@@ -682,65 +836,84 @@ static int cert_prepare(struct wipe_cli *cli, size_t n_targets, struct cert_setu
                          cli->ctx.destination);
                 return KESU_EXIT_USAGE;
         }
-        /* asset numbers: one for all, or one per target */
-        size_t n_assets = 1;
-        for (const char *p = cli->assets; *p; p++)
-                n_assets += *p == ',';
-        if (n_assets != 1 && n_assets != n_targets) {
-                ui_error("wipe: %zu asset numbers for %zu targets (give one, or one per target)", n_assets,
-                         n_targets);
+        if (check_text("--organization", cli->ctx.organization, MAX_PROSE_BYTES) < 0 ||
+            check_text("--media-source", cli->ctx.media_source, MAX_PROSE_BYTES) < 0 ||
+            check_text("--key", cli->key, PATH_MAX) < 0 || check_text("--cert-dir", cli->cert_dir, PATH_MAX) < 0 ||
+            check_text("--export-dir", cli->export_dir, PATH_MAX) < 0 ||
+            check_text("--ledger", cli->ledger, PATH_MAX) < 0 ||
+            check_text("--printer", cli->printer, MAX_PROSE_BYTES) < 0)
                 return KESU_EXIT_USAGE;
-        }
-        cs->assets = calloc(n_targets + 1, sizeof *cs->assets);
-        if (!cs->assets)
+        int r = split_assets(cli->assets, n_targets, &cs->assets);
+        if (r < 0)
                 return KESU_EXIT_USAGE;
-        _cleanup_free_ char *copy = strdup(cli->assets);
-        char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL;
-        for (size_t i = 0; i < n_targets; i++) {
-                cs->assets[i] = strdup(tok ? tok : "");
-                if (n_assets > 1)
-                        tok = strtok_r(NULL, ",", &save);
-        }
 
         struct ui_passphrase pass;
         if (ui_passphrase_get(cli->passphrase_file, cli->key, false, &pass) < 0)
                 return KESU_EXIT_USAGE;
-        int r = cert_key_unlock(cli->key, pass.text, pass.len, &cs->key);
+        r = cert_key_unlock(cli->key, pass.text, pass.len, &cs->key);
         ui_passphrase_free(&pass);
         if (r < 0) {
                 ui_error("wipe: cannot unlock the signing key %s: %s; nothing was written", cli->key,
                          ui_key_error(r));
                 return KESU_EXIT_USAGE;
         }
-        char ledger[PATH_MAX];
-        if (cli->ledger)
-                snprintf(ledger, sizeof ledger, "%s", cli->ledger);
-        else {
-                snprintf(ledger, sizeof ledger, "%s", cli->key);
-                char *slash = strrchr(ledger, '/');
-                snprintf(slash ? slash + 1 : ledger,
-                         sizeof ledger - (size_t)(slash ? slash + 1 - ledger : 0), "%s", "ledger.jsonl");
+        _cleanup_free_ char *ledger = NULL;
+        r = cli->ledger ? ((ledger = strdup(cli->ledger)) ? 0 : -ENOMEM)
+                        : cert_ledger_default_path(cs->key, cli->key, &ledger);
+        if (r < 0) {
+                ui_error("wipe: cannot find the ledger for the key %s: %s; nothing was written", cli->key,
+                         strerror(-r));
+                return KESU_EXIT_USAGE;
         }
+        /* Where a certificate will be filed must really take one — checked before the first write,
+         * or a disk would be erased with nowhere to file its certificate. */
+        _cleanup_free_ char *ledger_dir = strdup(ledger);
+        if (!ledger_dir)
+                return KESU_EXIT_USAGE;
+        char *slash = strrchr(ledger_dir, '/');
+        if (slash)
+                slash[slash == ledger_dir] = 0;
+        if (filing_folder_refused("certificate folder", cli->cert_dir) ||
+            filing_folder_refused("ledger's folder", slash ? ledger_dir : "."))
+                return KESU_EXIT_USAGE;
         r = cert_issuer_open(cli->cert_dir, ledger, cs->key, &cs->issuer);
         if (r < 0) {
-                if (r == -ENOENT || r == -ENOTDIR)
-                        ui_error("wipe: the certificate folder %s does not exist (is the export stick "
-                                 "attached?); "
-                                 "nothing was written",
-                                 cli->cert_dir);
-                else if (r == -EBUSY)
-                        ui_error("wipe: the ledger %s is in use by another kesu; nothing was written",
+                if (r == -EBUSY)
+                        ui_error("wipe: the ledger %s (or this key's) is in use by another kesu; nothing was "
+                                 "written",
                                  ledger);
                 else if (r == -EBADMSG)
                         ui_error("wipe: the ledger %s does not chain (damaged?); it is left as it is and "
-                                 "nothing was "
-                                 "written",
+                                 "nothing was written",
                                  ledger);
+                else if (r == -EXDEV) {
+                        _cleanup_free_ char *registered = NULL;
+                        (void)cert_ledger_default_path(cs->key, cli->key, &registered);
+                        ui_error("wipe: this key's ledger on this appliance is %s, not %s (one key, one "
+                                 "ledger: sequence numbers are never issued twice); use --ledger %s; nothing "
+                                 "was written",
+                                 registered ? registered : "another file", ledger,
+                                 registered ? registered : "…");
+                } else if (r == -ESTALE)
+                        ui_error("wipe: the ledger %s ends before the last sequence number this key issued "
+                                 "(truncated, deleted or an old copy?): restore it, or put its certificates "
+                                 "back in %s; nothing was written",
+                                 ledger, cli->cert_dir);
+                else if (r == -ENOLCK) {
+                        int e = cert_state_dir_check();
+                        ui_error("wipe: the appliance state folder %s cannot be used: %s (run as root, or set "
+                                 "KESU_STATE_DIR); nothing was written",
+                                 cert_state_dir(), strerror(e < 0 ? -e : ENOLCK));
+                } else if (r == -ENOENT || r == -ENOTDIR || r == -EROFS || r == -EACCES || r == -ENOSPC)
+                        ui_error("wipe: certificates cannot be filed in %s or the ledger's folder: %s; nothing "
+                                 "was written",
+                                 cli->cert_dir, strerror(-r));
                 else
                         ui_error("wipe: cannot open the ledger %s: %s; nothing was written", ledger,
                                  strerror(-r));
                 return KESU_EXIT_USAGE;
         }
+        print_issuer_notes(cs, cli->is_json);
         /* No export stick is no reason to stop: the certificates are filed all the same. */
         struct stat st;
         if (cli->export_dir && (stat(cli->export_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
@@ -785,6 +958,9 @@ int ui_cmd_wipe(int argc, char **argv)
                 return KESU_EXIT_USAGE;
         }
 
+        for (int i = optind; i < argc; i++)
+                if (check_text("a target's path", argv[i], PATH_MAX) < 0)
+                        return KESU_EXIT_USAGE;
         struct disk_info *disks = NULL;
         size_t n = 0;
         if (ui_describe_targets(argv + optind, &disks, &n) < 0)
@@ -870,6 +1046,7 @@ int ui_cmd_wipe(int argc, char **argv)
 
         size_t n_passed = 0;
         uint64_t bytes = 0;
+        bool is_pdf_missing = false;
         for (size_t i = 0; i < n_started; i++) {
                 const struct wipe_result *res = wipe_job_result(jobs[i]);
                 const struct verify_result *vres = vjobs[i] ? verify_job_result(vjobs[i]) : NULL;
@@ -892,16 +1069,20 @@ int ui_cmd_wipe(int argc, char **argv)
                         /* also a failed or interrupted job: its record says FAIL */
                         cert_r =
                                 cert_issue(cs.issuer, &ctx, &disks[i], res, vres, cli.verify, true, &issued);
+                        print_issuer_notes(&cs, cli.is_json);
                         if (cert_r < 0) {
                                 ui_error("wipe: the certificate for %s could not be filed: %s",
                                          res->identity.path, strerror(-cert_r));
                                 is_pass = false;
                         } else
                                 is_pass = strcmp(issued.result, "PASS") == 0;
-                        if (cert_r >= 0 && issued.pdf_error < 0)
+                        if (cert_r >= 0 && issued.pdf_error < 0) {
+                                /* the disposal is not complete without its paper */
                                 ui_error("wipe: the PDF of %s could not be made: %s (the signed record is "
-                                         "filed)",
+                                         "filed; the PDF is made again at the next start)",
                                          issued.serial, strerror(-issued.pdf_error));
+                                is_pdf_missing = true;
+                        }
                 }
                 /* the copy on the export stick: a failure (a full stick) is told and loses nothing */
                 int export_r = 0;
@@ -932,6 +1113,10 @@ int ui_cmd_wipe(int argc, char **argv)
                                 json_object_set_new(o, "wipe_outcome",
                                                     json_string(wipe_result_is_pass(res) ? "PASS" : "FAIL"));
                                 json_object_set_new(o, "outcome", json_string(is_pass ? "PASS" : "FAIL"));
+                                json_object_set_new(o, "protected_reason",
+                                                    res->protected_reason
+                                                            ? json_string(res->protected_reason)
+                                                            : json_null());
                                 json_object_set_new(o, "verification",
                                                     vres ? ui_verify_result_to_json(vres) : json_null());
                                 json_t *each = json_array();
@@ -970,6 +1155,9 @@ int ui_cmd_wipe(int argc, char **argv)
                                                 json_object_set_new(cert, "export_error",
                                                                     json_string(strerror(-export_r)));
                                 }
+                                if (json_is_object(cert) && issued.pdf_error < 0)
+                                        json_object_set_new(cert, "pdf_error",
+                                                            json_string(strerror(-issued.pdf_error)));
                                 if (json_is_object(cert) && cli.is_print && print_r < 0)
                                         json_object_set_new(cert, "print_error",
                                                             json_string(print_r == -ENOENT
@@ -1013,7 +1201,22 @@ int ui_cmd_wipe(int argc, char **argv)
                 printf("%zu of %zu target%s erased%s%s\n", n_passed, n, n == 1 ? "" : "s",
                        is_verify ? " and verified" : " (not verified: --verify none)",
                        ui_stop_signal ? " (interrupted)" : "");
-        exit_code = n_passed == n && n_started == n ? KESU_EXIT_OK : KESU_EXIT_NOT_SANITIZED;
+        exit_code = n_passed == n && n_started == n && !is_pdf_missing ? KESU_EXIT_OK : KESU_EXIT_NOT_SANITIZED;
+        /* a job that stopped for safety (not the confirmed disk, or protected meanwhile) */
+        for (size_t i = 0; i < n_started; i++) {
+                const struct wipe_result *res = wipe_job_result(jobs[i]);
+                if (res->status == WIPE_STATUS_IDENTITY_CHANGED || res->status == WIPE_STATUS_PROTECTED)
+                        exit_code = KESU_EXIT_SAFETY;
+                if (res->status == WIPE_STATUS_IDENTITY_CHANGED)
+                        ui_error("wipe: refusing to erase %s: it changed since it was confirmed; nothing "
+                                 "was written",
+                                 res->identity.path);
+                else if (res->status == WIPE_STATUS_PROTECTED)
+                        ui_error("wipe: %s %s: it became protected (%s)",
+                                 res->is_protected_before_write ? "refusing to erase" : "stopped erasing",
+                                 res->identity.path,
+                                 res->protected_reason ? res->protected_reason : "unknown reason");
+        }
 
 out:
         for (size_t i = 0; vjobs && i < n; i++)

@@ -123,8 +123,24 @@ struct read_state {
         struct wipe_pattern_stream *stream;
 };
 
+void verify_mismatch_init(uint64_t lba, const uint8_t *found, const uint8_t *expected, size_t n,
+                          struct verify_mismatch *ret)
+{
+        size_t at = 0;
+        while (at < n && found[at] == expected[at])
+                at++;
+        if (at == n) /* no difference given: describe the sector's start */
+                at = 0;
+        *ret = (struct verify_mismatch){ .first_lba = lba,
+                                         .last_lba = lba,
+                                         .offset_in_sector = (uint32_t)at };
+        ret->n_found = n - at < VERIFY_FOUND_BYTES ? n - at : VERIFY_FOUND_BYTES;
+        memcpy(ret->found, found + at, ret->n_found);
+        memcpy(ret->expected, expected + at, ret->n_found);
+}
+
 static int add_mismatch(struct verify_result *res, uint64_t first_lba, uint64_t last_lba,
-                        const uint8_t *found, size_t n_found)
+                        const uint8_t *found, const uint8_t *expected, size_t n_bytes)
 {
         res->sectors_mismatched += last_lba - first_lba + 1;
         if (res->n_mismatches > 0) {
@@ -143,9 +159,8 @@ static int add_mismatch(struct verify_result *res, uint64_t first_lba, uint64_t 
                 return -ENOMEM;
         res->mismatches = n;
         struct verify_mismatch *m = &res->mismatches[res->n_mismatches++];
-        *m = (struct verify_mismatch){ .first_lba = first_lba, .last_lba = last_lba };
-        m->n_found = n_found < VERIFY_FOUND_BYTES ? n_found : VERIFY_FOUND_BYTES;
-        memcpy(m->found, found, m->n_found);
+        verify_mismatch_init(first_lba, found, expected, n_bytes, m);
+        m->last_lba = last_lba;
         return 0;
 }
 
@@ -174,7 +189,7 @@ static int record_mismatches(struct read_state *rs, const uint8_t *buf, const ui
                 if (memcmp(buf + o, expected + o, n) == 0)
                         continue;
                 uint64_t lba = (offset + o) / sector;
-                int r = add_mismatch(&rs->j->result, lba, lba, buf + o, n);
+                int r = add_mismatch(&rs->j->result, lba, lba, buf + o, expected + o, n);
                 if (r < 0)
                         return r;
         }
@@ -217,6 +232,9 @@ static int recover_read(struct read_state *rs, const struct wipe_completion *c)
         uint8_t *buf = rs->bufs[c->buf_index];
         int r;
         for (uint64_t o = c->offset; o < c->offset + c->len; o += sector) {
+                /* A dying disk can take seconds per sector: a stop request must not wait for all. */
+                if (worker_is_stop_requested(&j->worker))
+                        return 0; /* the result says interrupted: nothing is concluded from it */
                 ssize_t n;
                 do
                         n = pread(j->fd, buf, sector, (off_t)o);

@@ -85,13 +85,22 @@ const char *verify_mode_to_string(enum verify_mode m);
 #define VERIFY_FOUND_BYTES       16
 #define VERIFY_MAX_MISMATCH_RUNS 10000u
 
-/* A run of sectors that did not hold what the pattern says, with the first bytes found in it. */
+/* A run of sectors that did not hold what the pattern says, with the bytes found where the first
+ * sector of the run first differs, and what the pattern has there. */
 struct verify_mismatch {
         uint64_t first_lba;
-        uint64_t last_lba; /* inclusive */
-        uint8_t found[VERIFY_FOUND_BYTES];
+        uint64_t last_lba;                 /* inclusive */
+        uint8_t found[VERIFY_FOUND_BYTES]; /* from byte offset_in_sector of first_lba on */
         size_t n_found;
+        uint32_t offset_in_sector;            /* the first byte of first_lba that differs */
+        uint8_t expected[VERIFY_FOUND_BYTES]; /* the pattern's n_found bytes at that place */
 };
+
+/* One mismatching sector at lba: found and expected are its n bytes as read and as they should
+ * be. Records the first differing byte's offset and up to VERIFY_FOUND_BYTES from there of both.
+ * Pure. */
+void verify_mismatch_init(uint64_t lba, const uint8_t *found, const uint8_t *expected, size_t n,
+                          struct verify_mismatch *ret);
 
 struct verify_request {
         struct wipe_pattern expect; /* what every byte must be (a RANDOM pattern carries its key) */

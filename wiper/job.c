@@ -23,6 +23,8 @@
 #define DEFAULT_QUEUE_DEPTH     8u
 #define DEFAULT_MAX_DEAD_CHUNKS 16u
 #define BUFFER_ALIGN            4096u
+/* How often protection is re-evaluated while a pass is being written. */
+#define PROTECTION_RECHECK_NS (2 * (int64_t)1000000000)
 
 struct wipe_job {
         struct wipe_options opts;
@@ -34,6 +36,9 @@ struct wipe_job {
         struct worker worker;
         atomic_uint pass;
         _Atomic uint64_t bytes_done;
+        bool has_no_space;       /* some write failed with ENOSPC (an image file on a full fs) */
+        bool is_now_protected;   /* a re-check found the disk protected: stop writing */
+        int64_t next_recheck_ns; /* CLOCK_MONOTONIC: the next re-check during a pass */
 };
 
 static const char *const status_names[] = {
@@ -43,6 +48,8 @@ static const char *const status_names[] = {
         [WIPE_STATUS_DEVICE_GONE] = "device-gone",
         [WIPE_STATUS_IDENTITY_CHANGED] = "identity-changed",
         [WIPE_STATUS_FAILED] = "failed",
+        [WIPE_STATUS_PROTECTED] = "protected",
+        [WIPE_STATUS_NO_SPACE] = "no-space",
 };
 
 const char *wipe_status_to_string(enum wipe_status s)
@@ -156,7 +163,8 @@ struct pass_state {
         struct wipe_pattern_stream *stream;
         uint64_t written;
         unsigned dead_chunks;
-        int gone_error; /* set once the device is taken for gone */
+        unsigned full_chunks; /* consecutive chunks in which every write failed with ENOSPC */
+        int gone_error;       /* set once the device is taken for gone */
 };
 
 static void account(struct pass_state *ps, uint64_t n)
@@ -194,10 +202,18 @@ static int recover_chunk(struct pass_state *ps, const struct wipe_completion *c)
         } else if (is_gone_error((int)-c->res)) {
                 ps->gone_error = (int)-c->res;
                 return unwritten(ps, start, end - start);
+        } else if (c->res == -ENOSPC && ps->full_chunks >= j->opts.max_dead_chunks) {
+                /* Deep in a hole of a sparse image on a full file system: sector-by-sector retries
+                 * would only fail the same way, a syscall each. */
+                j->has_no_space = true;
+                return unwritten(ps, start, end - start);
         }
 
-        bool is_any_written = false;
+        bool is_any_written = false, is_all_no_space = true;
         for (uint64_t o = start; o < end; o += sector) {
+                /* A dying disk can take seconds per sector: a stop request must not wait for all. */
+                if (worker_is_stop_requested(&j->worker) || j->is_now_protected)
+                        return unwritten(ps, o, end - o);
                 ssize_t n;
                 do
                         n = pwrite(j->fd, buf + (o - c->offset), sector, (off_t)o);
@@ -212,12 +228,19 @@ static int recover_chunk(struct pass_state *ps, const struct wipe_completion *c)
                         ps->gone_error = err;
                         return unwritten(ps, o, end - o);
                 }
+                if (err == ENOSPC)
+                        j->has_no_space = true;
+                else
+                        is_all_no_space = false;
                 if ((r = unwritten(ps, o, sector)) < 0)
                         return r;
         }
+        ps->full_chunks = !is_any_written && is_all_no_space ? ps->full_chunks + 1 : 0;
+        /* A full file system is no dead device: what is allocated further on still takes writes
+         * (a sparse image's data lives there), so it does not count towards giving up. */
         if (is_any_written)
                 ps->dead_chunks = 0;
-        else if (++ps->dead_chunks >= j->opts.max_dead_chunks || !is_present(j))
+        else if (!is_all_no_space && (++ps->dead_chunks >= j->opts.max_dead_chunks || !is_present(j)))
                 ps->gone_error = is_present(j) ? EIO : ENODEV; /* nothing takes writes any more */
         return 0;
 }
@@ -236,6 +259,35 @@ static int fill(struct pass_state *ps, unsigned idx, uint64_t offset, size_t len
         return wipe_pattern_fill(ps->stream, offset, ps->bufs[idx], len);
 }
 
+/* Re-evaluates protection with the disk held. 1 when it is protected now (the reason kept in the
+ * result), 0 when not, or a negative errno when the system state cannot be read. */
+static int recheck_protection(struct wipe_job *j)
+{
+        struct disk_protection p;
+        int r = disk_protection_recheck(&j->result.identity, &p);
+        if (r < 0)
+                return r;
+        if (p.is_protected) {
+                free(j->result.protected_reason);
+                j->result.protected_reason = TAKE_PTR(p.reason);
+                j->is_now_protected = true;
+        }
+        disk_protection_done(&p);
+        return j->is_now_protected;
+}
+
+/* During a pass, every PROTECTION_RECHECK_NS: a mount that appears mid-pass stops the writes
+ * within seconds, not only at the end. An unreadable system state is no reason to stop here; the
+ * check after the pass decides. */
+static void recheck_protection_periodically(struct wipe_job *j)
+{
+        int64_t now = now_monotonic_ns();
+        if (now < j->next_recheck_ns)
+                return;
+        j->next_recheck_ns = now + PROTECTION_RECHECK_NS;
+        (void)recheck_protection(j);
+}
+
 /* The sector-aligned body of the pass through the engine. */
 static int write_body(struct pass_state *ps, uint64_t end)
 {
@@ -250,7 +302,9 @@ static int write_body(struct pass_state *ps, uint64_t end)
                 free_stack[i] = depth - 1 - i;
 
         for (;;) {
-                bool is_stopping = worker_is_stop_requested(&j->worker) || ps->gone_error;
+                recheck_protection_periodically(j);
+                bool is_stopping =
+                        worker_is_stop_requested(&j->worker) || ps->gone_error || j->is_now_protected;
                 while (!is_stopping && n_free > 0 && offset < end) {
                         unsigned idx = free_stack[--n_free];
                         size_t len = end - offset < j->opts.chunk_bytes ? (size_t)(end - offset)
@@ -272,7 +326,7 @@ static int write_body(struct pass_state *ps, uint64_t end)
                 free_stack[n_free++] = c.buf_index;
                 if (c.res == (ssize_t)c.len) {
                         account(ps, c.len);
-                        ps->dead_chunks = 0;
+                        ps->dead_chunks = ps->full_chunks = 0;
                 } else if ((r = recover_chunk(ps, &c)) < 0)
                         return r;
         }
@@ -286,7 +340,7 @@ static int write_tail(struct pass_state *ps, uint64_t start, uint64_t end)
         uint8_t tail[4096];
         if (start >= end)
                 return 0;
-        if (worker_is_stop_requested(&ps->j->worker) || ps->gone_error)
+        if (worker_is_stop_requested(&ps->j->worker) || ps->gone_error || ps->j->is_now_protected)
                 return unwritten(ps, start, end - start);
         int r = wipe_pattern_fill(ps->stream, start, tail, (size_t)(end - start));
         if (r < 0)
@@ -296,6 +350,8 @@ static int write_tail(struct pass_state *ps, uint64_t start, uint64_t end)
                 account(ps, (uint64_t)n);
                 return 0;
         }
+        if (n < 0 && errno == ENOSPC)
+                ps->j->has_no_space = true;
         return unwritten(ps, start, end - start);
 }
 
@@ -327,14 +383,16 @@ static int run_pass(struct wipe_job *j, unsigned pass, uint8_t **bufs, int64_t *
                 return r;
 
         /* The pass counts as done only once the device says the data is on the medium. */
-        if (!ps.gone_error && !worker_is_stop_requested(&j->worker)) {
+        if (!ps.gone_error && !worker_is_stop_requested(&j->worker) && !j->is_now_protected) {
                 bool is_ok = fdatasync(j->fd) == 0;
                 if (is_ok && j->tail_fd >= 0)
                         is_ok = fdatasync(j->tail_fd) == 0;
                 pr->is_flushed = is_ok;
                 if (!is_ok) {
                         j->result.error = errno;
-                        if (is_gone_error(errno) || !is_present(j))
+                        if (errno == ENOSPC) /* buffered data the full file system could not place */
+                                j->has_no_space = true;
+                        else if (is_gone_error(errno) || !is_present(j))
                                 ps.gone_error = errno;
                 }
         }
@@ -392,6 +450,16 @@ static enum wipe_status run(struct wipe_job *j)
                 res->error = ESTALE;
                 return WIPE_STATUS_IDENTITY_CHANGED;
         }
+        /* Protection was decided before the confirmation question; anything may have happened
+         * while it was on screen (a loop device attached over the disk or its image file, and
+         * mounted). Decide again, now that the disk is held. */
+        r = recheck_protection(j);
+        if (r != 0) {
+                res->error = r < 0 ? -r : EBUSY;
+                res->is_protected_before_write = r > 0;
+                return r < 0 ? WIPE_STATUS_FAILED : WIPE_STATUS_PROTECTED;
+        }
+        j->next_recheck_ns = now_monotonic_ns() + PROTECTION_RECHECK_NS;
 
         unsigned depth = j->opts.queue_depth;
         uint8_t *bufs[depth];
@@ -422,6 +490,12 @@ static enum wipe_status run(struct wipe_job *j)
                         break;
                 }
                 r = run_pass(j, pass, bufs, buf_phase, &engine);
+                if (j->is_now_protected) {
+                        status = WIPE_STATUS_PROTECTED;
+                        res->error = EBUSY;
+                        pass++;
+                        break;
+                }
                 if (r < 0) {
                         status = is_gone_error(-r) || r == -EIO ? WIPE_STATUS_DEVICE_GONE
                                                                 : WIPE_STATUS_FAILED;
@@ -435,9 +509,20 @@ static enum wipe_status run(struct wipe_job *j)
                         pass++;
                         break;
                 }
-                if (!res->passes[pass - 1].is_flushed)
+                if (!res->passes[pass - 1].is_flushed) {
                         status = WIPE_STATUS_FAILED;
-                else if (pass < res->method.n_passes && j->opts.after_pass)
+                        continue;
+                }
+                if (pass == res->method.n_passes)
+                        continue;
+                /* Between passes: stop before writing more over something now in use. */
+                if ((r = recheck_protection(j)) != 0) {
+                        status = r < 0 ? WIPE_STATUS_FAILED : WIPE_STATUS_PROTECTED;
+                        res->error = r < 0 ? -r : EBUSY;
+                        pass++;
+                        break;
+                }
+                if (j->opts.after_pass)
                         j->opts.after_pass(j->opts.after_pass_userdata, pass, &res->passes[pass - 1]);
         }
         /* Passes that never ran left the whole device unwritten. */
@@ -446,6 +531,22 @@ static enum wipe_status run(struct wipe_job *j)
                         break;
         if (status == WIPE_STATUS_COMPLETED && j->ranges.n > 0)
                 status = WIPE_STATUS_WRITE_ERRORS;
+        if (j->has_no_space && (status == WIPE_STATUS_WRITE_ERRORS || status == WIPE_STATUS_FAILED)) {
+                status = WIPE_STATUS_NO_SPACE;
+                res->error = ENOSPC;
+        }
+        /* After the last write and flush: whatever appeared meanwhile outranks every other finding
+         * (a file system was live on the disk while it was overwritten). */
+        if (status != WIPE_STATUS_PROTECTED) {
+                r = recheck_protection(j);
+                if (r > 0) {
+                        status = WIPE_STATUS_PROTECTED;
+                        res->error = EBUSY;
+                } else if (r < 0 && status == WIPE_STATUS_COMPLETED) {
+                        status = WIPE_STATUS_FAILED; /* safety unconfirmed: no PASS */
+                        res->error = -r;
+                }
+        }
 out:
         /* Before the buffers go: the engine may have registered them. */
         if (engine.ops)
@@ -518,6 +619,7 @@ struct wipe_job *wipe_job_free(struct wipe_job *j)
                 close(j->tail_fd);
         wipe_range_list_done(&j->ranges);
         disk_identity_done(&j->result.identity);
+        free(j->result.protected_reason);
         sodium_memzero(&j->result.method, sizeof j->result.method);
         free(j);
         return NULL;

@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/loop.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -159,8 +162,16 @@ static int read_loops(struct system_state *s)
                 if (read_one_line_file(p, &dev) < 0 || sscanf(dev, "%u:%u", &maj, &min) != 2)
                         continue;
                 struct sys_loop l = { .devnum = makedev(maj, min) };
+                /* The kernel's own record of the backing file first: the path in sysfs may be
+                 * "(deleted)", renamed, or out of this mount namespace's reach. */
+                struct loop_info64 info;
+                snprintf(p, sizeof p, "/dev/%s", de->d_name);
+                _cleanup_close_ int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
                 struct stat st;
-                if (stat(backing, &st) == 0) {
+                if (fd >= 0 && fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == l.devnum &&
+                    ioctl(fd, LOOP_GET_STATUS64, &info) == 0)
+                        sys_loop_set_backing(&l, info.lo_device, info.lo_inode, info.lo_rdevice);
+                else if (stat(backing, &st) == 0) {
                         l.backing_is_block_device = S_ISBLK(st.st_mode);
                         l.backing_devnum = l.backing_is_block_device ? st.st_rdev : st.st_dev;
                         l.backing_inode = st.st_ino;
@@ -179,6 +190,33 @@ static int read_loops(struct system_state *s)
         }
         closedir(d);
         return r;
+}
+
+dev_t kernel_dev_decode(uint64_t v)
+{
+        /* new_decode_dev() of include/linux/kdev_t.h: mmmM MMmm (12-bit major, 20-bit minor) */
+        return makedev((unsigned)((v & 0xfff00) >> 8), (unsigned)((v & 0xff) | ((v >> 12) & 0xfff00)));
+}
+
+void sys_loop_set_backing(struct sys_loop *l, uint64_t lo_device, uint64_t lo_inode, uint64_t lo_rdevice)
+{
+        /* Only device nodes have an rdev, and a loop device's backing node can only be a block
+         * device. */
+        l->backing_is_block_device = lo_rdevice != 0;
+        l->backing_devnum = kernel_dev_decode(lo_rdevice != 0 ? lo_rdevice : lo_device);
+        l->backing_inode = (ino_t)lo_inode;
+}
+
+bool sys_loop_is_on(const struct sys_loop *l, dev_t d)
+{
+        /* Block backing: that device. File backing: backing_devnum is the file system holding it. */
+        return d != 0 && l->backing_devnum == d;
+}
+
+bool sys_loop_backs_file(const struct sys_loop *l, dev_t file_devnum, ino_t file_inode)
+{
+        return !l->backing_is_block_device && l->backing_devnum == file_devnum &&
+               l->backing_inode == file_inode;
 }
 
 static int add_boot_devnum(struct system_state *s, dev_t d)
@@ -389,14 +427,14 @@ int disk_stack_read(const struct disk_identity *id, const struct system_state *s
         if ((r = stack_add(&st, id->name)) < 0 || (r = stack_add_partitions(&st, id->name)) < 0)
                 goto fail;
         st.n_partitions = st.n > 0 ? st.n - 1 : 0;
-        /* Walk upward: holders (dm, md) and loop devices whose backing file is one of ours, until
-         * nothing new turns up. */
+        /* Walk upward: holders (dm, md) and loop devices whose backing file is one of ours or lives
+         * on one of ours (losetup opens without O_EXCL, so our own exclusive open does not keep
+         * them away), until nothing new turns up. */
         for (size_t i = 0; i < st.n; i++) {
                 if ((r = stack_add_dir(&st, st.names[i], "holders")) < 0)
                         goto fail;
                 for (size_t j = 0; j < s->n_loops; j++)
-                        if (s->loops[j].backing_is_block_device &&
-                            s->loops[j].backing_devnum == st.devnums[i]) {
+                        if (sys_loop_is_on(&s->loops[j], st.devnums[i])) {
                                 if ((r = stack_add(&st, s->loops[j].name)) < 0)
                                         goto fail;
                                 if ((r = stack_add_partitions(&st, s->loops[j].name)) < 0)
@@ -455,9 +493,7 @@ int disk_protection_evaluate(const struct system_state *s, const struct disk_ide
                             s->swaps[i].inode == id->file_inode)
                                 reasons_add(&rs, "is active swap");
                 for (size_t i = 0; i < s->n_loops; i++)
-                        if (!s->loops[i].backing_is_block_device &&
-                            s->loops[i].backing_devnum == id->file_devnum &&
-                            s->loops[i].backing_inode == id->file_inode)
+                        if (sys_loop_backs_file(&s->loops[i], id->file_devnum, id->file_inode))
                                 reasons_add(&rs, "backs /dev/%s", s->loops[i].name);
         }
 
@@ -520,5 +556,22 @@ int disk_protection_check(const struct system_state *s, const struct disk_identi
         }
         r = disk_protection_evaluate(s, id, &st, excl_error, ret);
         disk_stack_done(&st);
+        return r;
+}
+
+int disk_protection_recheck(const struct disk_identity *id, struct disk_protection *ret)
+{
+        struct system_state s;
+        int r = system_state_read(&s);
+        if (r < 0)
+                return r;
+        struct disk_stack st;
+        r = disk_stack_read(id, &s, &st);
+        if (r >= 0) {
+                /* The caller holds the exclusive open: no test open here (it would fail on us). */
+                r = disk_protection_evaluate(&s, id, &st, 0, ret);
+                disk_stack_done(&st);
+        }
+        system_state_done(&s);
         return r;
 }

@@ -118,3 +118,16 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
 /* Parses one line of /proc/self/mountinfo into *ret (source and target unescaped). */
 int mountinfo_parse_line(const char *line, struct sys_mount *ret);
+
+/* A dev_t from the kernel's 32-bit "new" encoding (LOOP_GET_STATUS64's lo_device, lo_rdevice). */
+dev_t kernel_dev_decode(uint64_t v);
+
+/* Fills l's backing fields from LOOP_GET_STATUS64: lo_rdevice set means a block device backs it
+ * (backing_devnum is that device), otherwise a file (backing_devnum is its file system). Pure. */
+void sys_loop_set_backing(struct sys_loop *l, uint64_t lo_device, uint64_t lo_inode, uint64_t lo_rdevice);
+
+/* Whether the loop device sits on block device d: d backs it, or d holds its backing file. Pure. */
+bool sys_loop_is_on(const struct sys_loop *l, dev_t d);
+
+/* Whether the loop device's backing file is the regular file (file_devnum, file_inode). Pure. */
+bool sys_loop_backs_file(const struct sys_loop *l, dev_t file_devnum, ino_t file_inode);

@@ -219,6 +219,13 @@ int disk_protection_check(const struct system_state *s, const struct disk_identi
                           struct disk_protection *ret);
 void disk_protection_done(struct disk_protection *p);
 
+/* The same rules again for a disk the caller holds open for writing (exclusively, for a block
+ * device): reads the system state afresh and evaluates without the O_EXCL test, which the
+ * caller's own open would fail. Catches what appeared after the first check — a mount, swap, a
+ * holder, a loop device attached over the disk or over its image file (losetup does not open
+ * with O_EXCL, and a file has no exclusive open at all). */
+int disk_protection_recheck(const struct disk_identity *id, struct disk_protection *ret);
+
 /* ---- the whole description ---------------------------------------------------------------- */
 
 struct disk_info {
@@ -396,6 +403,8 @@ enum wipe_status {
         WIPE_STATUS_DEVICE_GONE,      /* the device disappeared or stopped taking writes */
         WIPE_STATUS_IDENTITY_CHANGED, /* not the disk that was confirmed: nothing written */
         WIPE_STATUS_FAILED,           /* could not start or flush (see error) */
+        WIPE_STATUS_PROTECTED,        /* became protected after it was confirmed (protected_reason) */
+        WIPE_STATUS_NO_SPACE,         /* an image file on a full file system (ENOSPC) */
 };
 const char *wipe_status_to_string(enum wipe_status s);
 
@@ -428,6 +437,11 @@ struct wipe_result {
         size_t n_unwritten;
         enum wipe_status status;
         int error; /* the errno behind a non-COMPLETED status, or 0 */
+        /* WIPE_STATUS_PROTECTED: the protection reasons found ("backs /dev/loop7", "/dev/loop8 is
+         * mounted at /mnt"); NULL otherwise. Owned by the job. */
+        char *protected_reason;
+        /* WIPE_STATUS_PROTECTED: found before the first write (true: nothing was written) */
+        bool is_protected_before_write;
 };
 
 /* ---- range bookkeeping (also the verifier's unreadable ranges)
@@ -467,7 +481,9 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
  * is read-only, -ENOSPC when it is smaller than one sector. Nothing is written. */
 int wipe_job_open(struct wipe_job *j);
 
-/* Starts the thread; the identity is re-checked on it just before the first write. */
+/* Starts the thread. On it, just before the first write, the identity is re-checked
+ * (IDENTITY_CHANGED) and so is protection (PROTECTED); protection again after every pass but the
+ * last and once more after the last pass's flush. */
 int wipe_job_start(struct wipe_job *j);
 
 /* Asks the job to stop after the writes in flight (async-signal-safe). */

@@ -53,7 +53,7 @@ refuse "wrong passphrase" "wrong passphrase; nothing was written" --asset A "${c
 refuse "missing key" "no such key file" --asset A "${cert_args[@]}" --key "$T_DIR/none.key"
 cp -p "$K/appliance.key" "$T_DIR/open.key"; chmod 644 "$T_DIR/open.key"
 refuse "key readable by others" "must be mode 0600" --asset A "${cert_args[@]}" --key "$T_DIR/open.key"
-refuse "missing export folder" "does not exist \(is the export stick attached\?\)" --asset A "${cert_args[@]}" --cert-dir "$T_DIR/nostick"
+refuse "missing certificate folder" "certificate folder .* does not exist" --asset A "${cert_args[@]}" --cert-dir "$T_DIR/nostick"
 refuse "one person twice" "the witness must be another person" --asset A "${cert_args[@]}" --witness "山田 太郎"
 refuse "no asset number" "a certificate needs --asset" "${cert_args[@]}"
 refuse "unknown class" "unknown confidentiality class '4'" --asset A "${cert_args[@]}" --class 4

@@ -177,7 +177,7 @@ umount "$T_DIR/left"
 out=$("$KESU" verify --expect zero "$dd_dev"); rc=$?
 t_eq "leftover files: exit 1" 1 "$rc"
 t_match "leftover files: the file system is named" 'residual: ext4 signature "LEFTOVER"' "$out"
-t_match "leftover files: mismatches printed" "mismatch: LBA [0-9]+-[0-9]+, found" "$out"
+t_match "leftover files: mismatches printed with the bytes that differ" "mismatch: LBA [0-9]+-[0-9]+, from byte [0-9]+ of the sector: found [0-9a-f]+, expected 0+" "$out"
 bad() { local want=$1 re=$2; shift 2; local err; err=$("$KESU" verify "$@" 2>&1 >/dev/null); t_eq "verify $*: exit $want" "$want" $?; t_match "verify $*: message" "$re" "$err"; }
 bad 2 "--expect takes" --expect blue "$dd_dev"
 bad 2 "--expect takes" --expect random:1234 "$dd_dev"

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * certificates: canonical bytes (golden), Ed25519 against RFC 8032's test vector 1, minisig and
- * QR round trips and tampering, key files, and the ledger's chain as the auditor sees it.
+ * QR round trips and tampering, key files, and the ledger's chain as the auditor sees it; filing
+ * that recovers from crashes and strays, folders probed before a wipe, PDFs made again, one ledger
+ * per key, and key headers that ask for too much.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -10,10 +12,13 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "certificates.h"
@@ -202,6 +207,17 @@ static void test_key_files(void **state)
         nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Each test gets its own appliance state folder: the fixed key's registration must not carry
+ * over from one test (or run) to the next. Returns the folder, to remove at the end. */
+static char *fresh_state_dir(void)
+{
+        static char dir[64];
+        snprintf(dir, sizeof dir, "/tmp/kesu-test-state-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(setenv("KESU_STATE_DIR", dir, 1), 0);
+        return dir;
+}
+
 /* A finished zero wipe of a 1 MiB image, as the job runner reports it. */
 static void fake_wipe(struct wipe_result *w, struct disk_info *d)
 {
@@ -238,6 +254,8 @@ static int count_findings(const struct cert_audit *a, enum cert_finding_kind kin
 static void test_ledger_chain(void **state)
 {
         (void)state;
+        char state_dir[64];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
         char dir[] = "/tmp/kesu-test-ledger-XXXXXX";
         assert_non_null(mkdtemp(dir));
         char ledger[512];
@@ -298,6 +316,9 @@ static void test_ledger_chain(void **state)
         /* remove 2, duplicate 3, alter 4: each reported */
         unlink(out[1].json_path);
         unlink(out[1].sig_path);
+        char pdf2[4096]; /* made again at the open above, from the signed record */
+        snprintf(pdf2, sizeof pdf2, "%.*s.pdf", (int)strlen(out[1].json_path) - 5, out[1].json_path);
+        unlink(pdf2);
         char copy[600], cmd[4 * 4096 + 1300];
         snprintf(copy, sizeof copy, "%s/copy-of-3.json", dir);
         snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s.minisig'", out[2].json_path, copy,
@@ -329,6 +350,379 @@ static void test_ledger_chain(void **state)
 
         cert_secret_key_free(k);
         nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---- hardening: filing, probes, PDFs, the key's one ledger, key headers ----------------------- */
+
+static const struct cert_context test_ctx = { .operator_id = "op",
+                                              .witness_id = "wit",
+                                              .asset_number = "A-1",
+                                              .class_label = "1",
+                                              .destination = "recycling",
+                                              .organization = "Org" };
+
+static size_t count_notes(struct cert_issuer *is, enum cert_note_kind kind)
+{
+        size_t n, count = 0;
+        const struct cert_note *notes = cert_issuer_notes(is, &n);
+        for (size_t i = 0; i < n; i++)
+                count += notes[i].kind == kind;
+        return count;
+}
+
+static void write_text(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static bool exists(const char *path)
+{
+        struct stat st;
+        return lstat(path, &st) == 0;
+}
+
+static size_t count_dir(const char *path)
+{
+        DIR *d = opendir(path);
+        size_t n = 0;
+        if (!d)
+                return 0;
+        for (struct dirent *e; (e = readdir(d));)
+                n += e->d_name[0] != '.';
+        closedir(d);
+        return n;
+}
+
+/* A crash between the signature and the record, a stray file named like the next certificate,
+ * temporary files: each recovered at the next open, said in a note, and the next certificate
+ * files. */
+static void test_filing_recovers(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-filing-XXXXXX", ledger[512], path[600], aside[600];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", dir);
+        snprintf(aside, sizeof aside, "%s/" CERT_SET_ASIDE_DIR, dir);
+        struct cert_secret_key *k = fixed_key();
+        struct wipe_result w;
+        struct disk_info d;
+        fake_wipe(&w, &d);
+        struct cert_issuer *is;
+        struct cert_issued one, next;
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        size_t n_notes;
+        cert_issuer_notes(is, &n_notes);
+        assert_int_equal(n_notes, 0);
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &one), 0);
+        cert_issuer_free(is);
+
+        /* killed after the signature's rename, before the record's: a signature without record */
+        snprintf(path, sizeof path, "%s/KESU-0807060504030201-000002.json.minisig", dir);
+        write_text(path, "untrusted comment: half\nRWQ\n");
+        /* and the temporary files a crash leaves */
+        char tmp1[600], tmp2[600];
+        snprintf(tmp1, sizeof tmp1, "%s/KESU-0807060504030201-000002.json.tmp", dir);
+        snprintf(tmp2, sizeof tmp2, "%s.tmp", ledger);
+        write_text(tmp1, "{");
+        write_text(tmp2, "partial");
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(count_notes(is, CERT_NOTE_SET_ASIDE), 1);
+        assert_int_equal(count_notes(is, CERT_NOTE_TMP_REMOVED), 2);
+        assert_false(exists(path));
+        assert_false(exists(tmp1));
+        assert_false(exists(tmp2));
+        assert_int_equal(count_dir(aside), 1); /* moved, never deleted */
+        const struct cert_note *notes = cert_issuer_notes(is, &n_notes);
+        bool is_told = false;
+        for (size_t i = 0; i < n_notes; i++)
+                if (notes[i].kind == CERT_NOTE_SET_ASIDE)
+                        is_told = strstr(notes[i].text, "KESU-0807060504030201-000002.json.minisig") &&
+                                  strncmp(notes[i].moved_to, aside, strlen(aside)) == 0 &&
+                                  exists(notes[i].moved_to);
+        assert_true(is_told);
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &next), 0);
+        assert_int_equal(next.sequence, 2);
+        assert_int_equal(next.n_set_aside, 0);
+
+        /* a stray file appears named like the next certificate while the issuer is open: the
+         * certificate is filed all the same, the stray set aside */
+        snprintf(path, sizeof path, "%s/KESU-0807060504030201-000003.json", dir);
+        write_text(path, "not a certificate");
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &next), 0);
+        assert_int_equal(next.sequence, 3);
+        assert_int_equal(next.n_set_aside, 1);
+        assert_int_equal(count_notes(is, CERT_NOTE_SET_ASIDE), 2);
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(read_full_file(path, &text, NULL), 0);
+        assert_non_null(strstr(text, "kesu-disposal-certificate"));
+        cert_issuer_free(is);
+
+        /* a stray named like the next one before the open: set aside at the open */
+        snprintf(path, sizeof path, "%s/KESU-0807060504030201-000004.pdf", dir);
+        write_text(path, "stray");
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(count_notes(is, CERT_NOTE_SET_ASIDE), 1);
+        assert_false(exists(path));
+        assert_int_equal(count_dir(aside), 3);
+        cert_issuer_free(is);
+
+        /* the auditor still sees an unbroken chain 1-3 */
+        struct cert_public_key p = public_of(k);
+        struct cert_audit a;
+        char *paths[] = { dir };
+        assert_int_equal(cert_audit_paths(paths, 1, &p, 1, &a), 0);
+        assert_int_equal(a.n_valid, 3);
+        assert_int_equal(a.n_problems, 0);
+        cert_audit_done(&a);
+
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Before any write: a folder that cannot take a certificate is refused, each case its own error. */
+static void test_folder_probe(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-probe-XXXXXX", file[600], ledger[600], missing[600];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        snprintf(file, sizeof file, "%s/a-file", dir);
+        snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", dir);
+        snprintf(missing, sizeof missing, "%s/missing", dir);
+        write_text(file, "x");
+        assert_int_equal(cert_folder_probe(dir, 0), 0);
+        assert_int_equal(count_dir(dir), 1); /* the probe leaves nothing behind */
+        assert_int_equal(cert_folder_probe(file, 0), -ENOTDIR);
+        assert_int_equal(cert_folder_probe(missing, 0), -ENOENT);
+        assert_int_equal(cert_folder_probe(dir, UINT64_MAX / 2), -ENOSPC);
+        if (geteuid() != 0) { /* root ignores mode bits; the integration test mounts read-only */
+                assert_int_equal(chmod(dir, 0500), 0);
+                assert_int_equal(cert_folder_probe(dir, 0), -EACCES);
+                assert_int_equal(chmod(dir, 0700), 0);
+        }
+
+        struct cert_secret_key *k = fixed_key();
+        struct cert_issuer *is = NULL;
+        assert_int_equal(cert_issuer_open(file, ledger, k, &is), -ENOTDIR);
+        assert_int_equal(cert_issuer_open(missing, ledger, k, &is), -ENOENT);
+        char bad_ledger[700];
+        snprintf(bad_ledger, sizeof bad_ledger, "%s/ledger.jsonl", file); /* its folder is a file */
+        assert_int_equal(cert_issuer_open(dir, bad_ledger, k, &is), -ENOTDIR);
+        assert_null(is);
+        /* a state folder that cannot be made: a clear error, no crash */
+        assert_int_equal(setenv("KESU_STATE_DIR", "/proc/kesu-no-such-state", 1), 0);
+        assert_int_equal(cert_state_dir_check() < 0, true);
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), -ENOLCK);
+        assert_int_equal(setenv("KESU_STATE_DIR", state_dir, 1), 0);
+        assert_int_equal(cert_state_dir_check(), 0);
+        struct stat st;
+        char keys[128];
+        snprintf(keys, sizeof keys, "%s/keys", state_dir);
+        assert_int_equal(stat(keys, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0700);
+
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A certificate without its PDF (a crash, a failed PDF) gets it at the next open; a record with
+ * U+FFFF, which cairo refuses as text, still makes a PDF. */
+static void test_pdf_remade(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-pdf-XXXXXX", ledger[512];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", dir);
+        struct cert_secret_key *k = fixed_key();
+        struct wipe_result w;
+        struct disk_info d;
+        fake_wipe(&w, &d);
+        struct cert_context ctx = test_ctx;
+        ctx.organization = "Org \xef\xbf\xbf \xef\xb7\x90 end"; /* U+FFFF, U+FDD0 */
+        struct cert_issuer *is;
+        struct cert_issued one;
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(cert_issue(is, &ctx, &d, &w, NULL, "none", true, &one), 0);
+        assert_int_equal(one.pdf_error, 0);
+        assert_true(exists(one.pdf_path));
+        char pdf[4096];
+        snprintf(pdf, sizeof pdf, "%s", one.pdf_path);
+        _cleanup_free_ char *remade = NULL;
+        assert_int_equal(cert_pdf_remake(is, one.json_path, &remade), -EEXIST); /* never replaced */
+        cert_issuer_free(is);
+
+        /* the PDF lost in a crash, its temporary file left */
+        assert_int_equal(unlink(pdf), 0);
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%s.tmp", pdf);
+        write_text(tmp, "%PDF-1.5 torn");
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(count_notes(is, CERT_NOTE_TMP_REMOVED), 1);
+        assert_int_equal(count_notes(is, CERT_NOTE_PDF_REMADE), 1);
+        assert_int_equal(count_notes(is, CERT_NOTE_PDF_FAILED), 0);
+        assert_true(exists(pdf));
+        assert_false(exists(tmp));
+        /* and on request, for the export command */
+        assert_int_equal(unlink(pdf), 0);
+        assert_int_equal(cert_pdf_remake(is, one.json_path, &remade), 0);
+        assert_string_equal(remade, pdf);
+        /* a record this key did not sign is not given a PDF */
+        char forged[600];
+        snprintf(forged, sizeof forged, "%s/forged.json", dir);
+        _cleanup_free_ char *text = NULL, *sig = NULL;
+        assert_int_equal(read_full_file(one.json_path, &text, NULL), 0);
+        assert_int_equal(read_full_file(one.sig_path, &sig, NULL), 0);
+        text[strlen(text) - 3] ^= 1;
+        write_text(forged, text);
+        char forged_sig[700];
+        snprintf(forged_sig, sizeof forged_sig, "%s.minisig", forged);
+        write_text(forged_sig, sig);
+        assert_int_equal(cert_pdf_remake(is, forged, NULL), -EKEYREJECTED);
+        cert_issuer_free(is);
+
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The ledger belongs to the key: another path is refused while the registered ledger exists, and
+ * a ledger that lost lines can neither reuse their numbers nor be replaced by a fresh one. */
+static void test_ledger_per_key(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-regkey-XXXXXX", ledger[512], other[512], link_path[512];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", dir);
+        snprintf(other, sizeof other, "%s/copy/ledger.jsonl", dir);
+        snprintf(link_path, sizeof link_path, "%s/link.jsonl", dir);
+        char copy_dir[560];
+        snprintf(copy_dir, sizeof copy_dir, "%s/copy", dir);
+        assert_int_equal(mkdir(copy_dir, 0700), 0);
+        struct cert_secret_key *k = fixed_key();
+        struct wipe_result w;
+        struct disk_info d;
+        fake_wipe(&w, &d);
+        struct cert_issuer *is, *second;
+        struct cert_issued c;
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &c), 0);
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &c), 0);
+        /* the same key through another ledger path, while the first is open: the key is locked */
+        assert_int_equal(cert_issuer_open(dir, other, k, &second), -EBUSY);
+        cert_issuer_free(is);
+
+        /* a copy of the key beside another ledger: refused, and the default path finds the one */
+        assert_int_equal(cert_issuer_open(dir, other, k, &second), -EXDEV);
+        assert_false(exists(other));
+        _cleanup_free_ char *def = NULL;
+        char key_path[600];
+        snprintf(key_path, sizeof key_path, "%s/copy/appliance.key", dir);
+        write_text(key_path, "k");
+        assert_int_equal(cert_ledger_default_path(k, key_path, &def), 0);
+        assert_string_equal(def, ledger);
+        /* a symlink to the ledger is the same ledger */
+        assert_int_equal(symlink(ledger, link_path), 0);
+        assert_int_equal(cert_issuer_open(dir, link_path, k, &is), 0);
+        assert_int_equal(cert_issue(is, &test_ctx, &d, &w, NULL, "none", false, &c), 0);
+        assert_int_equal(c.sequence, 3);
+        cert_issuer_free(is);
+
+        /* the ledger deleted, its certificates still in the folder: rebuilt from them */
+        assert_int_equal(unlink(ledger), 0);
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        assert_int_equal(count_notes(is, CERT_NOTE_ADOPTED), 3);
+        cert_issuer_free(is);
+
+        /* truncated, and the certificates are elsewhere (an export stick): numbers 2 and 3 would
+         * come again — refused, also through a new ledger path now that the old one is gone */
+        char moved[600], from[600];
+        snprintf(moved, sizeof moved, "%s/copy", dir);
+        for (int i = 2; i <= 3; i++) {
+                snprintf(from, sizeof from, "%s/KESU-0807060504030201-%06d.json", dir, i);
+                snprintf(moved, sizeof moved, "%s/copy/%d.json", dir, i);
+                assert_int_equal(rename(from, moved), 0);
+        }
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        assert_int_equal(read_full_file(ledger, &text, &len), 0);
+        *(strchr(text, '\n') + 1) = 0;
+        write_text(ledger, text);
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), -ESTALE);
+        assert_int_equal(unlink(ledger), 0);
+        assert_int_equal(unlink(link_path), 0);
+        assert_int_equal(cert_issuer_open(dir, other, k, &is), -ESTALE);
+        assert_false(exists(other));
+
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void le64_put(uint8_t *p, uint64_t v)
+{
+        for (int i = 0; i < 8; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* A key header asking for more Argon2 memory or passes than kesu allows is refused before any
+ * work: 2^34 bytes of memory would be 16 GiB. */
+static void test_key_header_caps(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-keycap-XXXXXX", path[600];
+        assert_non_null(mkdtemp(dir));
+        snprintf(path, sizeof path, "%s/appliance.key", dir);
+        struct cert_public_key pub;
+        assert_int_equal(cert_key_generate(dir, "secret", 6, false, &pub), 0);
+        _cleanup_free_ char *orig = NULL;
+        size_t len;
+        assert_int_equal(read_full_file(path, &orig, &len), 0);
+        /* what generation writes is inside the caps */
+        assert_int_equal(orig[16], CERT_KEY_OPSLIMIT);
+        assert_true(CERT_KEY_MEMLIMIT_MAX <= 1ull << 30);
+        struct {
+                uint64_t ops, mem;
+                int expected;
+        } cases[] = {
+                { CERT_KEY_OPSLIMIT, 1ull << 34, -ERANGE },
+                { CERT_KEY_OPSLIMIT, CERT_KEY_MEMLIMIT_MAX + 1, -ERANGE },
+                { CERT_KEY_OPSLIMIT_MAX + 1, CERT_KEY_MEMLIMIT, -ERANGE },
+                { UINT64_MAX, CERT_KEY_MEMLIMIT, -ERANGE },
+                { 0, CERT_KEY_MEMLIMIT, -ERANGE },
+                { CERT_KEY_OPSLIMIT, 1024, -ERANGE },
+                /* in range but altered: the header is authenticated, so the passphrase fails */
+                { CERT_KEY_OPSLIMIT, CERT_KEY_MEMLIMIT / 2, -EACCES },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                uint8_t *bytes = malloc(len);
+                memcpy(bytes, orig, len);
+                le64_put(bytes + 16, cases[i].ops);
+                le64_put(bytes + 24, cases[i].mem);
+                unlink(path);
+                FILE *f = fopen(path, "w");
+                fwrite(bytes, 1, len, f);
+                fclose(f);
+                chmod(path, 0600);
+                free(bytes);
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_MONOTONIC, &t0);
+                struct cert_secret_key *k = NULL;
+                assert_int_equal(cert_key_unlock(path, "secret", 6, &k), cases[i].expected);
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                assert_null(k);
+                if (cases[i].expected == -ERANGE) /* refused before any Argon2 work */
+                        assert_true(t1.tv_sec - t0.tv_sec < 1);
+        }
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void test_levels(void **state)
@@ -344,15 +738,291 @@ static void test_levels(void **state)
         assert_false(cert_destination_is_valid("landfill"));
 }
 
+/* ---- the auditor: the files around a record, folders together, the real signer, FAILs ---------- */
+
+static size_t count_kind(const struct cert_audit *a, enum cert_finding_kind kind, const char *needle)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < a->n_findings; i++)
+                n += a->findings[i].kind == kind && (!needle || strstr(a->findings[i].message, needle));
+        return n;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+        _cleanup_free_ char *text = NULL;
+        assert_int_equal(read_full_file(from, &text, NULL), 0);
+        write_text(to, text);
+}
+
+/* Three certificates (the third a FAIL) filed in a fresh folder, without PDFs. */
+static void issue_three(const char *dir, struct cert_secret_key *k, const char *asset,
+                        struct cert_issued out[3])
+{
+        char ledger[600];
+        snprintf(ledger, sizeof ledger, "%s.ledger.jsonl", dir);
+        struct wipe_result w;
+        struct disk_info d;
+        fake_wipe(&w, &d);
+        struct cert_context ctx = test_ctx;
+        ctx.asset_number = asset;
+        struct cert_issuer *is;
+        assert_int_equal(cert_issuer_open(dir, ledger, k, &is), 0);
+        for (int i = 0; i < 3; i++) {
+                ctx.class_label = i == 2 ? "3A" : "1"; /* an overwrite is Clear: class 3A fails */
+                assert_int_equal(cert_issue(is, &ctx, &d, &w, NULL, "none", false, &out[i]), 0);
+        }
+        cert_issuer_free(is);
+}
+
+static void audit_dir(const char *dir, const struct cert_public_key *keys, size_t n_keys,
+                      struct cert_audit *a)
+{
+        char *paths[] = { (char *)dir };
+        assert_int_equal(cert_audit_paths(paths, 1, keys, n_keys, a), 0);
+}
+
+static void test_audit_files_around(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-audit-XXXXXX", path[700], away[700];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        struct cert_secret_key *k = fixed_key();
+        struct cert_public_key p = public_of(k);
+        struct cert_issued out[3];
+        issue_three(dir, k, "A-1", out);
+        struct cert_audit a;
+
+        /* no PDFs: warnings, not problems; the FAIL is plain, with its reason */
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(a.n_problems, 0);
+        assert_int_equal(a.n_warnings, 3);
+        assert_int_equal(count_kind(&a, CERT_MISSING_PDF, "has no PDF"), 3);
+        assert_int_equal(a.n_pass, 2);
+        assert_int_equal(a.n_fail, 1);
+        assert_int_equal(a.n_records, 3);
+        size_t n_failed = 0;
+        for (size_t i = 0; i < a.n_records; i++)
+                if (a.records[i].is_valid && !a.records[i].is_pass) {
+                        n_failed++;
+                        assert_string_equal(a.records[i].serial, out[2].serial);
+                        assert_string_equal(a.records[i].asset, "A-1");
+                        assert_non_null(strstr(a.records[i].failure_reasons, "3A requires Purge"));
+                }
+        assert_int_equal(n_failed, 1);
+        assert_int_equal(count_kind(&a, CERT_FAILED_DISPOSAL, "3A requires Purge"), 1);
+        cert_audit_done(&a);
+        for (int i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%.63s.pdf", dir, out[i].serial);
+                write_text(path, "%PDF-1.5\n");
+        }
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(a.n_problems + a.n_warnings, 0);
+        cert_audit_done(&a);
+
+        /* the record gone: its signature and its PDF are orphans */
+        snprintf(away, sizeof away, "%s.away", dir);
+        assert_int_equal(rename(out[2].json_path, away), 0);
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(count_kind(&a, CERT_ORPHAN, "a signature without its record"), 1);
+        assert_int_equal(count_kind(&a, CERT_ORPHAN, "a PDF without its record"), 1);
+        assert_int_equal(a.n_problems, 2);
+        cert_audit_done(&a);
+        assert_int_equal(rename(away, out[2].json_path), 0);
+
+        /* the signature gone: the record is half-filed */
+        assert_int_equal(rename(out[2].sig_path, away), 0);
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(count_kind(&a, CERT_ORPHAN, "half-filed: no signature file"), 1);
+        assert_int_equal(a.n_problems, 1);
+        cert_audit_done(&a);
+        assert_int_equal(rename(away, out[2].sig_path), 0);
+
+        /* stray files named like certificates and a leftover temporary file; other names are not ours */
+        char stray[4200], tmp[4200], other[700];
+        snprintf(stray, sizeof stray, "%s.bak", out[0].json_path);
+        snprintf(tmp, sizeof tmp, "%s.tmp", out[1].sig_path);
+        snprintf(other, sizeof other, "%s/README.txt", dir);
+        write_text(stray, "x");
+        write_text(tmp, "x");
+        write_text(other, "x");
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(count_kind(&a, CERT_STRAY, NULL), 1);
+        assert_int_equal(count_kind(&a, CERT_LEFTOVER_TEMP, NULL), 1);
+        assert_int_equal(a.n_problems, 2);
+        assert_string_equal(cert_finding_kind_to_string(CERT_LEFTOVER_TEMP), "leftover-temp");
+        cert_audit_done(&a);
+        unlink(stray);
+        unlink(tmp);
+
+        /* what the issuer set aside is listed as such, and is no problem */
+        snprintf(path, sizeof path, "%s/quarantine", dir);
+        assert_int_equal(mkdir(path, 0700), 0);
+        snprintf(path, sizeof path, "%s/quarantine/%.63s.json.minisig", dir, out[0].serial);
+        copy_file(out[0].sig_path, path);
+        audit_dir(dir, &p, 1, &a);
+        assert_int_equal(count_kind(&a, CERT_SET_ASIDE, "set aside"), 1);
+        assert_int_equal(cert_finding_severity(CERT_SET_ASIDE), CERT_SEVERITY_WARNING);
+        assert_int_equal(a.n_problems, 0);
+        assert_int_equal(a.n_warnings, 1);
+        cert_audit_done(&a);
+
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        snprintf(path, sizeof path, "%s.ledger.jsonl", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s.ledger.jsonl.lock", dir);
+        unlink(path);
+}
+
+static void test_audit_across_folders(void **state)
+{
+        (void)state;
+        char state_dir[64], state_dir2[64], dir[] = "/tmp/kesu-test-audit-XXXXXX",
+                                            stick[] = "/tmp/kesu-test-stick-XXXXXX",
+                                            again[] = "/tmp/kesu-test-again-XXXXXX", path[700];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        assert_non_null(mkdtemp(stick));
+        assert_non_null(mkdtemp(again));
+        struct cert_secret_key *k = fixed_key();
+        struct cert_public_key p = public_of(k);
+        struct cert_issued out[3], out2[3];
+        issue_three(dir, k, "A-1", out);
+
+        /* the cert folder and its copy on the export stick: copies, not duplicates */
+        for (int i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%.63s.json", stick, out[i].serial);
+                copy_file(out[i].json_path, path);
+                snprintf(path, sizeof path, "%s/%.63s.json.minisig", stick, out[i].serial);
+                copy_file(out[i].sig_path, path);
+        }
+        char *both[] = { dir, stick };
+        struct cert_audit a;
+        assert_int_equal(cert_audit_paths(both, 2, &p, 1, &a), 0);
+        assert_int_equal(count_kind(&a, CERT_COPY, "a copy"), 3);
+        assert_int_equal(count_kind(&a, CERT_DUPLICATE, NULL), 0);
+        assert_int_equal(count_kind(&a, CERT_FORK, NULL), 0);
+        assert_int_equal(a.n_problems, 0);
+        assert_int_equal(a.n_valid, 6);
+
+        /* the paper against the folders: found and matching */
+        struct cert_qr_fields f;
+        const struct cert_audit_record *rec = NULL;
+        assert_int_equal(cert_qr_verify(out[1].qr_payload, &p, 1, &f), 0);
+        assert_int_equal(cert_audit_match_qr(&a, &f, &rec), CERT_QR_MATCH);
+        assert_non_null(strstr(rec->path, out[1].serial));
+        cert_audit_done(&a);
+
+        /* the same key starting a second ledger (another appliance state): serials issued twice */
+        snprintf(state_dir2, sizeof state_dir2, "%s", fresh_state_dir());
+        issue_three(again, k, "B-1", out2); /* same key, other disks */
+        assert_string_equal(out2[0].serial, out[0].serial);
+        char *two[] = { dir, again };
+        assert_int_equal(cert_audit_paths(two, 2, &p, 1, &a), 0);
+        assert_int_equal(count_kind(&a, CERT_DUPLICATE, "was issued twice"), 3);
+        assert_int_equal(count_kind(&a, CERT_COPY, NULL), 0);
+        cert_audit_done(&a);
+
+        /* the paper names a record the folder holds in another version, or not at all */
+        char *one[] = { again };
+        assert_int_equal(cert_audit_paths(one, 1, &p, 1, &a), 0);
+        assert_int_equal(cert_audit_match_qr(&a, &f, &rec), CERT_QR_DIFFERENT);
+        assert_non_null(strstr(rec->path, again));
+        cert_audit_done(&a);
+        unlink(out2[1].json_path);
+        unlink(out2[1].sig_path);
+        assert_int_equal(cert_audit_paths(one, 1, &p, 1, &a), 0);
+        assert_int_equal(cert_audit_match_qr(&a, &f, &rec), CERT_QR_NOT_FOUND);
+        cert_audit_done(&a);
+
+        cert_secret_key_free(k);
+        const char *dirs[] = { dir, stick, again, state_dir, state_dir2 };
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                nftw(dirs[i], rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        for (size_t i = 0; i < 3; i += 2) {
+                snprintf(path, sizeof path, "%s.ledger.jsonl", dirs[i]);
+                unlink(path);
+                snprintf(path, sizeof path, "%s.ledger.jsonl.lock", dirs[i]);
+                unlink(path);
+        }
+}
+
+static void test_audit_real_signer(void **state)
+{
+        (void)state;
+        char state_dir[64], dir[] = "/tmp/kesu-test-audit-XXXXXX", path[700];
+        snprintf(state_dir, sizeof state_dir, "%s", fresh_state_dir());
+        assert_non_null(mkdtemp(dir));
+        struct cert_secret_key *k = fixed_key();
+        struct cert_issued out[3];
+        issue_three(dir, k, "A-1", out);
+
+        /* another key (RFC 8032 TEST 2's seed, id 0x0909…) re-signs record 2, comment and all */
+        struct cert_secret_key *other = sodium_malloc(sizeof *other);
+        uint8_t seed[32];
+        unhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb", seed);
+        crypto_sign_seed_keypair(other->pk, other->sk, seed);
+        memset(other->key_id, 9, sizeof other->key_id);
+        struct cert_public_key keys[2] = { public_of(k), public_of(other) };
+        char other_id[17], own_id[17];
+        cert_key_id_hex(other->key_id, other_id);
+        cert_key_id_hex(k->key_id, own_id);
+        _cleanup_free_ char *text = NULL, *sig = NULL, *resigned = NULL;
+        size_t len;
+        assert_int_equal(read_full_file(out[1].json_path, &text, &len), 0);
+        assert_int_equal(read_full_file(out[1].sig_path, &sig, NULL), 0);
+        char *tc = strstr(sig, "trusted comment: ") + strlen("trusted comment: ");
+        tc[strcspn(tc, "\n")] = 0;
+        assert_int_equal(cert_sign(other, text, len, "re-signed", tc, &resigned), 0);
+        write_text(out[1].sig_path, resigned);
+
+        struct cert_audit a;
+        audit_dir(dir, keys, 2, &a);
+        assert_int_equal(count_kind(&a, CERT_WRONG_KEY, NULL), 1);
+        snprintf(path, sizeof path, "the signature is by key %s, but the record claims key %s", other_id,
+                 own_id);
+        assert_int_equal(count_kind(&a, CERT_WRONG_KEY, path), 1);
+        assert_int_equal(a.n_valid, 2);
+        cert_audit_done(&a);
+        /* the other key not given: the unknown key named is the one that signed */
+        audit_dir(dir, keys, 1, &a);
+        snprintf(path, sizeof path, "signed by key %s, which is not among the given keys", other_id);
+        assert_int_equal(count_kind(&a, CERT_UNKNOWN_KEY, path), 1);
+        cert_audit_done(&a);
+
+        sodium_free(other);
+        cert_secret_key_free(k);
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        nftw(state_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        snprintf(path, sizeof path, "%s.ledger.jsonl", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s.ledger.jsonl.lock", dir);
+        unlink(path);
+}
+
 int main(void)
 {
         if (sodium_init() < 0)
                 return 1;
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_canonical), cmocka_unit_test(test_ed25519_vector),
-                cmocka_unit_test(test_minisig),   cmocka_unit_test(test_qr),
-                cmocka_unit_test(test_key_files), cmocka_unit_test(test_ledger_chain),
+                cmocka_unit_test(test_canonical),
+                cmocka_unit_test(test_ed25519_vector),
+                cmocka_unit_test(test_minisig),
+                cmocka_unit_test(test_qr),
+                cmocka_unit_test(test_key_files),
+                cmocka_unit_test(test_ledger_chain),
                 cmocka_unit_test(test_levels),
+                cmocka_unit_test(test_filing_recovers),
+                cmocka_unit_test(test_folder_probe),
+                cmocka_unit_test(test_pdf_remade),
+                cmocka_unit_test(test_ledger_per_key),
+                cmocka_unit_test(test_key_header_caps),
+                cmocka_unit_test(test_audit_files_around),
+                cmocka_unit_test(test_audit_across_folders),
+                cmocka_unit_test(test_audit_real_signer),
         };
         return cmocka_run_group_tests_name("certificates", tests, NULL, NULL);
 }

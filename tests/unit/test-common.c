@@ -7,6 +7,8 @@
 
 #include <cmocka.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -69,12 +71,92 @@ static void test_read_file(void **state)
         assert_int_equal(read_one_line_file("/nonexistent/kesu", &s), -ENOENT);
 }
 
+static void test_text_check(void **state)
+{
+        (void)state;
+        size_t at = 99;
+        assert_int_equal(text_check("山田 太郎", 64, NULL), 0);
+        assert_int_equal(text_check("A-1|%", 64, NULL), 0);
+        assert_int_equal(text_check("", 64, NULL), 0);
+        /* not UTF-8: a lone continuation byte, a cut sequence, an overlong '/', a surrogate, > U+10FFFF */
+        assert_int_equal(text_check("ab\x80", 64, &at), -EILSEQ);
+        assert_int_equal(at, 2);
+        assert_int_equal(text_check("\xe5\xb1", 64, NULL), -EILSEQ);
+        assert_int_equal(text_check("\xc0\xaf", 64, NULL), -EILSEQ);
+        assert_int_equal(text_check("\xed\xa0\x80", 64, NULL), -EILSEQ);
+        assert_int_equal(text_check("\xf4\x90\x80\x80", 64, NULL), -EILSEQ);
+        /* hidden: RLO, isolates, zero width, BOM, controls, C1, noncharacters, tags, private use */
+        const char *hidden[] = { "SS\u202eAP", "\u2066x", "\u2069", "a\u200bb", "\u200f", "\ufeff", "a\nb",
+                                 "\t",         "\x1b[2J", "\xc2\x85", "\uffff", "\ufdd0", "\U000E0041",
+                                 "\ue000" };
+        for (size_t i = 0; i < ELEMENTSOF(hidden); i++)
+                assert_int_equal(text_check(hidden[i], 64, NULL), -EINVAL);
+        assert_int_equal(text_check("SS\u202eAP", 64, &at), -EINVAL);
+        assert_int_equal(at, 2);
+        /* length in bytes, after the content check */
+        assert_int_equal(text_check("abcd", 3, NULL), -E2BIG);
+        assert_int_equal(text_check("abc", 3, NULL), 0);
+}
+
+static void test_text_escape_visible(void **state)
+{
+        (void)state;
+        char *s = text_escape_visible("SS\u202eAP \xff model\n2");
+        assert_string_equal(s, "SS<U+202E>AP \\xFF model\n2");
+        free(s);
+        s = text_escape_visible("千歳市\x1b");
+        assert_string_equal(s, "千歳市<U+001B>");
+        free(s);
+        assert_null(text_escape_visible(NULL));
+}
+
+static void test_text_utf8_prefix(void **state)
+{
+        (void)state;
+        assert_int_equal(text_utf8_prefix("abcdef", 4), 4);
+        assert_int_equal(text_utf8_prefix("ab", 4), 2);
+        /* 山 is 3 bytes: never cut in two */
+        assert_int_equal(text_utf8_prefix("a山b", 3), 1);
+        assert_int_equal(text_utf8_prefix("a山b", 4), 4);
+}
+
+static void test_read_secret_file(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-secret.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char path[64];
+        snprintf(path, sizeof path, "%s/fifo", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        char *s = NULL;
+        size_t n;
+        int64_t t0 = now_monotonic_ns();
+        /* no writer ever: a clear time-out, not a hang */
+        assert_int_equal(read_secret_file(path, 1024, 300, &s, &n), -ETIMEDOUT);
+        assert_true(now_monotonic_ns() - t0 < 5000000000LL);
+        assert_null(s);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/file", dir);
+        FILE *f = fopen(path, "w");
+        fputs("secret\nline2\n", f);
+        fclose(f);
+        assert_int_equal(read_secret_file(path, 1024, 300, &s, &n), 0);
+        assert_int_equal(n, 13);
+        assert_string_equal(s, "secret\nline2\n");
+        free(s);
+        assert_int_equal(read_secret_file(path, 4, 300, &s, &n), -EFBIG);
+        unlink(path);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_u64),     cmocka_unit_test(test_strip),
                 cmocka_unit_test(test_udev_unescape), cmocka_unit_test(test_streq_ptr),
-                cmocka_unit_test(test_read_file),
+                cmocka_unit_test(test_read_file),     cmocka_unit_test(test_text_check),
+                cmocka_unit_test(test_text_escape_visible), cmocka_unit_test(test_text_utf8_prefix),
+                cmocka_unit_test(test_read_secret_file),
         };
         return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

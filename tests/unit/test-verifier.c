@@ -474,6 +474,44 @@ static void test_unerased_bound(void **state)
         assert_true(verify_unerased_bound(2000, 0.999) > verify_unerased_bound(2000, 0.99));
 }
 
+static void test_mismatch_window(void **state)
+{
+        (void)state;
+        uint8_t expected[512], found[512];
+        memset(expected, 0, sizeof expected);
+        memcpy(found, expected, sizeof found);
+        found[300] = 0x41;
+        found[301] = 0x42;
+        struct verify_mismatch m;
+        verify_mismatch_init(7, found, expected, sizeof found, &m);
+        assert_int_equal(m.first_lba, 7);
+        assert_int_equal(m.last_lba, 7);
+        assert_int_equal(m.offset_in_sector, 300);
+        assert_int_equal(m.n_found, VERIFY_FOUND_BYTES);
+        assert_int_equal(m.found[0], 0x41);
+        assert_int_equal(m.found[1], 0x42);
+        assert_int_equal(m.found[2], 0x00);
+        assert_int_equal(m.expected[0], 0x00);
+
+        /* near the sector's end: only the bytes that are left */
+        memcpy(found, expected, sizeof found);
+        found[510] = 0xff;
+        verify_mismatch_init(0, found, expected, sizeof found, &m);
+        assert_int_equal(m.offset_in_sector, 510);
+        assert_int_equal(m.n_found, 2);
+        assert_int_equal(m.found[0], 0xff);
+
+        /* expected bytes of a fixed pattern come along */
+        memset(expected, 0xaa, sizeof expected);
+        memcpy(found, expected, sizeof found);
+        found[0] = 0x00;
+        verify_mismatch_init(1, found, expected, sizeof found, &m);
+        assert_int_equal(m.offset_in_sector, 0);
+        assert_int_equal(m.found[0], 0x00);
+        assert_int_equal(m.found[1], 0xaa);
+        assert_int_equal(m.expected[0], 0xaa);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -481,7 +519,7 @@ int main(void)
                 cmocka_unit_test(test_plan_golden),        cmocka_unit_test(test_plan_must),
                 cmocka_unit_test(test_plan_determinism),   cmocka_unit_test(test_plan_small),
                 cmocka_unit_test(test_plan_full),          cmocka_unit_test(test_plan_invalid),
-                cmocka_unit_test(test_unerased_bound),
+                cmocka_unit_test(test_unerased_bound),     cmocka_unit_test(test_mismatch_window),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

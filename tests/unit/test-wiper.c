@@ -550,6 +550,79 @@ static void test_protection_files(void **state)
         assert_false(p.is_protected);
 }
 
+/* LOOP_GET_STATUS64 reports devices in the kernel's new_encode_dev() form: (minor & 0xff) |
+ * major << 8 | (minor & ~0xff) << 12 (include/linux/kdev_t.h), computed here by hand. */
+static void test_kernel_dev_decode(void **state)
+{
+        (void)state;
+        assert_true(kernel_dev_decode(0x0701) == makedev(7, 1));
+        assert_true(kernel_dev_decode(0x0811) == makedev(8, 17));
+        /* 259:300 → 0x2c | 0x10300 | 0x100 << 12 */
+        assert_true(kernel_dev_decode(0x11032c) == makedev(259, 300));
+        /* 4095:1048575 → 0xff | 0xfff00 | 0xfff00 << 12 */
+        assert_true(kernel_dev_decode(0xfffffffful) == makedev(4095, 1048575));
+}
+
+static void test_loop_backing(void **state)
+{
+        (void)state;
+        /* losetup /dev/loop1 over /dev/loop0: the backing "file" is a block device node (rdev set) */
+        struct sys_loop over_block = { .devnum = DEV(7, 1), .name = "loop1" };
+        sys_loop_set_backing(&over_block, 0x0005, 17, 0x0700);
+        assert_true(over_block.backing_is_block_device);
+        assert_true(over_block.backing_devnum == makedev(7, 0));
+        assert_true(sys_loop_is_on(&over_block, makedev(7, 0)));
+        assert_false(sys_loop_is_on(&over_block, makedev(7, 2)));
+        assert_false(sys_loop_backs_file(&over_block, makedev(0, 5), 17));
+
+        /* losetup over an image file (inode 4242 on 8:17) */
+        struct sys_loop over_file = { .devnum = DEV(7, 2), .name = "loop2" };
+        sys_loop_set_backing(&over_file, 0x0811, 4242, 0);
+        assert_false(over_file.backing_is_block_device);
+        assert_true(sys_loop_backs_file(&over_file, makedev(8, 17), 4242));
+        assert_false(sys_loop_backs_file(&over_file, makedev(8, 17), 4243));
+        assert_false(sys_loop_backs_file(&over_file, makedev(8, 18), 4242));
+        /* its file lives on sdb1: the loop device sits on sdb1 (and so on sdb) */
+        assert_true(sys_loop_is_on(&over_file, makedev(8, 17)));
+        assert_false(sys_loop_is_on(&over_file, 0));
+}
+
+/* What the re-check before the first write sees after a loop device was attached over the target
+ * loop0 and mounted: loop9 backed by loop0, mounted at /mnt/x. */
+static void test_protection_loop_over_target(void **state)
+{
+        (void)state;
+        static struct sys_mount mounts[] = {
+                { .devnum = DEV(7, 9), .source = "/dev/loop9", .target = "/mnt/x" },
+        };
+        struct system_state s = { .mounts = mounts, .n_mounts = ELEMENTSOF(mounts) };
+        dev_t devs[] = { makedev(7, 0), makedev(7, 9) };
+        char *names[] = { "loop0", "loop9" };
+        struct disk_stack st = { .devnums = devs, .names = names, .n = 2, .n_partitions = 0 };
+        struct disk_identity id = { .is_block_device = true, .devnum = devs[0], .name = "loop0" };
+        struct disk_protection p;
+        /* 0: the job itself holds the exclusive open */
+        assert_int_equal(disk_protection_evaluate(&s, &id, &st, 0, &p), 0);
+        assert_true(p.is_protected);
+        assert_string_equal(p.reason, "/dev/loop9 is mounted at /mnt/x; /dev/loop9 is stacked on it");
+        disk_protection_done(&p);
+
+        /* attached but not mounted: still stacked on it */
+        s.n_mounts = 0;
+        assert_int_equal(disk_protection_evaluate(&s, &id, &st, 0, &p), 0);
+        assert_string_equal(p.reason, "/dev/loop9 is stacked on it");
+        disk_protection_done(&p);
+}
+
+static void test_status_names(void **state)
+{
+        (void)state;
+        assert_string_equal(wipe_status_to_string(WIPE_STATUS_PROTECTED), "protected");
+        assert_string_equal(wipe_status_to_string(WIPE_STATUS_NO_SPACE), "no-space");
+        assert_string_equal(wipe_status_to_string(WIPE_STATUS_IDENTITY_CHANGED), "identity-changed");
+        assert_string_equal(wipe_status_to_string((enum wipe_status)99), "unknown");
+}
+
 /* ---- patterns ---------------------------------------------------------------------------------- */
 
 static void hex_to_bytes(const char *hex, uint8_t *out)
@@ -884,6 +957,10 @@ int main(void)
                 cmocka_unit_test(test_dev_encoding),
                 cmocka_unit_test(test_protection_rules),
                 cmocka_unit_test(test_protection_files),
+                cmocka_unit_test(test_kernel_dev_decode),
+                cmocka_unit_test(test_loop_backing),
+                cmocka_unit_test(test_protection_loop_over_target),
+                cmocka_unit_test(test_status_names),
                 cmocka_unit_test(test_keystream_vectors),
                 cmocka_unit_test(test_keystream_any_offset),
                 cmocka_unit_test(test_fixed_patterns),
