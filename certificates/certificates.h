@@ -109,6 +109,15 @@ struct cert_context {
         const char *media_source;  /* where the medium came from (department, system) */
         const char *image_version; /* the boot image's version and build, when run from it */
         const char *image_build;
+        /* From the disposal session (ui/session), recorded as given when not NULL: */
+        const char *disposal_id;    /* the journal's id of this disposal (one certificate each) */
+        const char *operator_name;  /* the people as the users file names them */
+        const char *witness_name;
+        const char *authentication; /* how both were authenticated: "passphrase+totp", or "none …" */
+        const char *required_level; /* the session's decision (policy); NULL: the built-in rule */
+        const char *achieved_level; /* "Clear", "Purge" or "none"; NULL: the built-in rule */
+        const char *policy;         /* which policy rule decided, e.g. "policy.conf:12" */
+        const char *extra_reason;   /* one more failure reason (e.g. "interrupted: …"); forces FAIL */
 };
 
 /* Valid values, for option checking and the auditor. */
@@ -262,6 +271,8 @@ struct cert_issuer *cert_issuer_free(struct cert_issuer *is);
  * cert_issue() or cert_issuer_free(). The UI prints one line each (note->text). */
 const struct cert_note *cert_issuer_notes(struct cert_issuer *is, size_t *ret_n);
 
+#define CERT_MAX_REASONS 8
+
 struct cert_issued {
         char serial[64];
         uint64_t sequence;
@@ -273,6 +284,8 @@ struct cert_issued {
         char qr_payload[1024];
         char result[8];     /* "PASS" / "FAIL" */
         size_t n_set_aside; /* files that were in this certificate's way, set aside (see the notes) */
+        char reasons[CERT_MAX_REASONS][256]; /* a FAIL's reasons, as the record states them */
+        size_t n_reasons;
 };
 
 /* Builds, signs and files one certificate (thread-safe: parallel jobs share an issuer). -errno
@@ -297,6 +310,57 @@ int cert_pdf_remake(struct cert_issuer *is, const char *json_path, char **ret_pd
  * (-EEXIST). -errno on the first failure (e.g. -ENOSPC: a full export stick), with the file that
  * failed in *ret_failed_file; the certificate stays filed where it was issued. */
 int cert_export(const struct cert_issued *issued, const char *dir, const char **ret_failed_file);
+
+/* The files of one certificate, in the order they are copied (a record never arrives before its
+ * signature). */
+enum cert_export_part {
+        CERT_EXPORT_SIGNATURE, /* CERT.json.minisig */
+        CERT_EXPORT_RECORD,    /* CERT.json */
+        CERT_EXPORT_PDF,       /* CERT.pdf */
+        CERT_EXPORT_N_PARTS,
+};
+
+enum cert_export_status {
+        CERT_EXPORT_COPIED,    /* written now (temp file, fsync, rename without replacing) */
+        CERT_EXPORT_IDENTICAL, /* already there, byte for byte: left alone */
+        CERT_EXPORT_DIFFERS,   /* another file of that name is there: never replaced */
+        CERT_EXPORT_FAILED,    /* could not be copied: error */
+        CERT_EXPORT_MISSING,   /* not in the certificate folder, nor there (a PDF not made yet) */
+        CERT_EXPORT_KEPT,      /* not in the certificate folder, but there: left alone */
+        CERT_EXPORT_NOT_TRIED, /* not copied: the certificate is half-filed, an earlier file of it
+                                * differs or failed, or the export stopped */
+};
+
+struct cert_export_file {
+        char name[96]; /* the file's name, in both folders */
+        enum cert_export_status status;
+        int error;                 /* FAILED: -errno */
+        bool is_destination_error; /* FAILED: writing to the export folder failed (else reading) */
+};
+
+struct cert_export_entry {
+        char serial[64];
+        size_t index, n_certificates; /* this is certificate index (0-based) of n_certificates */
+        bool is_half_filed;           /* the record or its signature is missing: nothing copied */
+        struct cert_export_file files[CERT_EXPORT_N_PARTS];
+};
+
+typedef void (*cert_export_report_fn)(const struct cert_export_entry *e, void *userdata);
+
+/*
+ * Copies every certificate filed in cert_dir (its regular files named exactly
+ * KESU-<key id>-<sequence>.json, .json.minisig and .pdf; not set-aside/, temporary or stray files)
+ * into export_dir, in sequence order, as cert_export() does: identical files already there are
+ * left alone, a different one is never replaced. A certificate without its PDF is copied without
+ * it. report() is called once per certificate, after its files were handled.
+ * 0 when every certificate was tried (whatever each one's outcome); -ENOENT / -ENOTDIR when either
+ * folder is missing or not a folder (nothing done); when writing to export_dir fails (-ENOSPC full,
+ * -EROFS, -EACCES, -EIO…) the run stops there with that -errno, after reporting the certificate
+ * concerned — a signature copied without its record is taken back, nothing in cert_dir is touched,
+ * and a later run continues where this one stopped.
+ */
+int cert_export_folder(const char *cert_dir, const char *export_dir, cert_export_report_fn report,
+                       void *userdata);
 
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 

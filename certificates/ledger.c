@@ -523,6 +523,10 @@ int cert_issue(struct cert_issuer *is, const struct cert_context *ctx, const str
         out.sequence = seq;
         snprintf(out.serial, sizeof out.serial, "%s", json_string_value(json_object_get(record, "serial")));
         snprintf(out.result, sizeof out.result, "%s", json_string_value(json_object_get(record, "result")));
+        const json_t *reasons = json_object_get(record, "failure_reasons");
+        for (size_t i = 0; i < json_array_size(reasons) && out.n_reasons < CERT_MAX_REASONS; i++)
+                snprintf(out.reasons[out.n_reasons++], sizeof out.reasons[0], "%s",
+                         json_string_value(json_array_get(reasons, i)));
 
         char trusted[512], untrusted[128];
         const char *disk_serial =

@@ -182,14 +182,20 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                       uint64_t sequence, const char *previous_hash, const char *key_id_hex, json_t **ret)
 {
         const struct disk_identity *id = &w->identity;
-        const char *required = cert_required_level(ctx->class_label, ctx->destination);
+        const char *required = ctx->required_level ? ctx->required_level
+                                                   : cert_required_level(ctx->class_label, ctx->destination);
         bool is_wipe_ok = wipe_result_is_pass(w);
         bool is_verify_needed = strcmp(verify_mode, "none") != 0;
         bool is_verify_ok = !is_verify_needed || (v && verify_result_is_pass(v));
-        /* A software overwrite is NIST SP 800-88's Clear; Purge needs the drive's own commands. */
-        const char *achieved = is_wipe_ok && is_verify_ok ? "Clear" : "none";
+        /* A software overwrite is NIST SP 800-88's Clear; Purge needs the drive's own commands. The
+         * session decides both levels; the built-in rule serves callers without one. */
+        const char *achieved = !(is_wipe_ok && is_verify_ok) ? "none"
+                               : ctx->achieved_level         ? ctx->achieved_level
+                                                             : "Clear";
         bool is_level_ok = strcmp(achieved, "none") != 0 &&
-                           (strcmp(required, "Clear") == 0 || strcmp(achieved, "Purge") == 0);
+                           (strcmp(required, "Clear") == 0 || strcmp(achieved, "Purge") == 0 ||
+                            strcmp(required, achieved) == 0) &&
+                           strcmp(required, "Destroy") != 0;
 
         json_t *reasons = json_array();
         if (!reasons)
@@ -221,6 +227,8 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                          ctx->class_label, required, achieved);
                 json_array_append_new(reasons, json_string(why));
         }
+        if (ctx->extra_reason)
+                json_array_append_new(reasons, str_lossy(ctx->extra_reason));
         bool is_pass = json_array_size(reasons) == 0;
 
         char serial[64], st_utc[40], st_jst[40], en_utc[40], en_jst[40], dur[32];
@@ -276,6 +284,18 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 str(ctx->operator_id), "witness", str(ctx->witness_id));
         if (!r)
                 return -ENOMEM;
+        /* What the session adds; absent (not empty) without one, so older records keep their bytes. */
+        json_t *people = json_object_get(r, "people");
+        if ((ctx->operator_name && json_object_set_new(people, "operator_name", str_lossy(ctx->operator_name)) < 0) ||
+            (ctx->witness_name && json_object_set_new(people, "witness_name", str_lossy(ctx->witness_name)) < 0) ||
+            (ctx->authentication &&
+             json_object_set_new(people, "authentication", str_lossy(ctx->authentication)) < 0) ||
+            (ctx->disposal_id && json_object_set_new(r, "disposal_id", str_lossy(ctx->disposal_id)) < 0) ||
+            (ctx->policy &&
+             json_object_set_new(json_object_get(r, "sanitization"), "policy", str_lossy(ctx->policy)) < 0)) {
+                json_decref(r);
+                return -ENOMEM;
+        }
         *ret = r;
         return 0;
 }

@@ -30,7 +30,7 @@ void ui_passphrase_free(struct ui_passphrase *p)
         *p = (struct ui_passphrase){ 0 };
 }
 
-static int read_tty_line(const char *prompt, char *buf, size_t size)
+int ui_read_hidden_line(const char *prompt, char *buf, size_t size)
 {
         struct termios old, quiet;
         fprintf(stderr, "%s", prompt);
@@ -89,11 +89,11 @@ int ui_passphrase_get(const char *file, const char *what, bool is_new, struct ui
         } else if (isatty(STDIN_FILENO)) {
                 char prompt[256];
                 snprintf(prompt, sizeof prompt, "Passphrase for %s: ", what);
-                if ((r = read_tty_line(prompt, p.text, 1024)) < 0)
+                if ((r = ui_read_hidden_line(prompt, p.text, 1024)) < 0)
                         goto fail;
                 if (is_new) {
                         char *again = sodium_malloc(1024);
-                        if (!again || read_tty_line("Again: ", again, 1024) < 0 ||
+                        if (!again || ui_read_hidden_line("Again: ", again, 1024) < 0 ||
                             strcmp(again, p.text) != 0) {
                                 if (again)
                                         sodium_free(again);
@@ -586,14 +586,18 @@ static void print_verify_help(void)
 
 int ui_cmd_cert(int argc, char **argv)
 {
+        if (argc >= 2 && strcmp(argv[1], "export") == 0)
+                return ui_cmd_cert_export(argc - 1, argv + 1);
         if (argc < 2 || strcmp(argv[1], "verify") != 0) {
                 if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
                         printf("Usage: kesu cert verify --key PUBFILE [--key …] [--qr TEXT] [--qr-image "
                                "FILE] [--json] "
-                               "[FILE|DIR…]\n");
+                               "[FILE|DIR…]\n"
+                               "       kesu cert export [--cert-dir DIR] [--config FILE] [--json] "
+                               "[EXPORT_DIR]\n");
                         return KESU_EXIT_OK;
                 }
-                ui_error("cert: say verify (see 'kesu cert --help')");
+                ui_error("cert: say verify or export (see 'kesu cert --help')");
                 return KESU_EXIT_USAGE;
         }
         argc--;

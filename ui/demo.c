@@ -15,6 +15,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,6 +113,69 @@ static void remove_tree(const char *dir, const char *disk, const char *docs)
         rmdir(docs);
         unlink(disk);
         rmdir(dir); /* fails, as it should, while certificates are kept in it */
+}
+
+/* Adds a throwaway user (its passphrase random, kept in secret_path's first line for the login). */
+static int demo_user(const char *keys, const char *key, const char *key_pass, const char *id, const char *name,
+                     const char *name_latin, const char *secret_path)
+{
+        uint8_t rnd[12];
+        char hex[2 * sizeof rnd + 2];
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+        char pass_path[PATH_MAX];
+        if (snprintf(pass_path, sizeof pass_path, "%s/%s.passphrase", keys, id) >= (int)sizeof pass_path)
+                return KESU_EXIT_USAGE;
+        _cleanup_close_ int fd = open(pass_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        size_t n = strlen(hex);
+        if (fd < 0 || write(fd, hex, n) != (ssize_t)n) {
+                ui_error("demo: cannot write %s", pass_path);
+                return KESU_EXIT_USAGE;
+        }
+        _cleanup_close_ int sfd = open(secret_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (sfd < 0 || write(sfd, hex, n) != (ssize_t)n || write(sfd, "\n", 1) != 1) {
+                ui_error("demo: cannot write %s", secret_path);
+                return KESU_EXIT_USAGE;
+        }
+        char *argv[] = { "user", "add", (char *)id, "--name", (char *)name, "--name-latin", (char *)name_latin,
+                         "--role", "operator", "--passphrase-file", pass_path, "--key", (char *)key,
+                         "--key-passphrase-file", (char *)key_pass, NULL };
+        return ui_cmd_user((int)ELEMENTSOF(argv) - 1, argv);
+}
+
+/* The user's current TOTP code, appended as the secret file's second line. */
+static int demo_codes(const char *key, const char *pub, const char *secret_path, const char *id)
+{
+        struct cert_public_key pk;
+        if (cert_public_key_load(pub, &pk) < 0)
+                return KESU_EXIT_USAGE;
+        char users_path[PATH_MAX];
+        const char *slash = strrchr(key, '/');
+        if (snprintf(users_path, sizeof users_path, "%.*s/users.json", slash ? (int)(slash - key) : 1,
+                     slash ? key : ".") >= (int)sizeof users_path)
+                return KESU_EXIT_USAGE;
+        struct session_users *u = NULL;
+        uint8_t secret[SESSION_TOTP_SECRET_MAX_BYTES];
+        size_t len = 0;
+        char code[SESSION_TOTP_CODE_MAX + 1];
+        int r = session_users_load(users_path, &pk, &u);
+        if (r >= 0)
+                r = session_users_totp_secret(u, id, secret, &len);
+        if (r >= 0)
+                r = session_totp_generate(secret, len, (int64_t)time(NULL), SESSION_TOTP_DIGITS, code);
+        sodium_memzero(secret, sizeof secret);
+        session_users_free(u);
+        if (r < 0) {
+                ui_error("demo: cannot make %s's code: %s", id, strerror(-r));
+                return KESU_EXIT_USAGE;
+        }
+        FILE *f = fopen(secret_path, "a");
+        if (!f || fprintf(f, "%s\n", code) < 0 || fclose(f) != 0) {
+                ui_error("demo: cannot write %s", secret_path);
+                return KESU_EXIT_USAGE;
+        }
+        printf("  %s: passphrase ••••••••, code %s\n", id, code);
+        return KESU_EXIT_OK;
 }
 
 int ui_cmd_demo(int argc, char **argv)
@@ -224,6 +288,26 @@ int ui_cmd_demo(int argc, char **argv)
         if ((exit_code = ui_cmd_key_init((int)ELEMENTSOF(key_argv) - 1, key_argv)) != KESU_EXIT_OK)
                 goto out;
 
+        /* Two throwaway people who log in as a disposal needs: passphrase and a TOTP code. */
+        char op_secret[PATH_MAX], wi_secret[PATH_MAX];
+        if (path_join(op_secret, sizeof op_secret, keys, "operator.secret") < 0 ||
+            path_join(wi_secret, sizeof wi_secret, keys, "witness.secret") < 0) {
+                exit_code = KESU_EXIT_USAGE;
+                goto out;
+        }
+        printf("\nTwo throwaway users, an operator and a witness (kesu user add):\n");
+        fflush(stdout);
+        if ((exit_code = demo_user(keys, key, pass, "demo-operator", "山田 太郎", "Yamada Taro", op_secret)) !=
+                    KESU_EXIT_OK ||
+            (exit_code = demo_user(keys, key, pass, "demo-witness", "佐藤 花子", "Sato Hanako", wi_secret)) !=
+                    KESU_EXIT_OK)
+                goto out;
+        printf("\nBoth log in with their passphrase and the current 6-digit code, as an authenticator app\n"
+               "shows it (here computed from the secret):\n");
+        if ((exit_code = demo_codes(key, pub, op_secret, "demo-operator")) != KESU_EXIT_OK ||
+            (exit_code = demo_codes(key, pub, wi_secret, "demo-witness")) != KESU_EXIT_OK)
+                goto out;
+
         printf("\nErasing the virtual disk (one pass of AES-128-CTR keystream), reading a NIST SP 800-88 "
                "sample\n"
                "back against the regenerated keystream, and certifying it:\n");
@@ -238,6 +322,10 @@ int ui_cmd_demo(int argc, char **argv)
                               "demo-operator",
                               "--witness",
                               "demo-witness",
+                              "--operator-secret-file",
+                              op_secret,
+                              "--witness-secret-file",
+                              wi_secret,
                               "--asset",
                               "DEMO-0001",
                               "--class",

@@ -20,6 +20,10 @@ static void help(void)
                "  key init|show                         the appliance's signing key\n"
                "  cert verify --key PUB FILE|DIR…       the auditor's check of certificates and their "
                "chain\n"
+               "  cert export EXPORT_DIR                copy the filed certificates not yet on the export "
+               "stick\n"
+               "  user add|list|disable|passwd          who may log in, with two factors (see 'kesu user "
+               "--help')\n"
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
@@ -63,6 +67,8 @@ int main(int argc, char **argv)
                 return ui_cmd_cert(argc - 1, argv + 1);
         if (strcmp(cmd, "demo") == 0)
                 return ui_cmd_demo(argc - 1, argv + 1);
+        if (strcmp(cmd, "user") == 0)
+                return ui_cmd_user(argc - 1, argv + 1);
 
         ui_error("unknown command '%s' (see 'kesu --help')", cmd);
         return KESU_EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 #include "ui.h"
@@ -143,4 +144,13 @@ json_t *ui_disk_to_json(const struct disk_info *d)
                 d->content.probe_error < 0 ? json_string(strerror(-d->content.probe_error)) : json_null(),
                 "protected", (int)d->protection.is_protected, "protected_reason",
                 ui_json_string_or_null(d->protection.reason));
+}
+
+void ui_format_utc(int64_t ns, char *buf, size_t size)
+{
+        time_t t = (time_t)(ns / 1000000000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, size - n, ".%03dZ", (int)((ns / 1000000) % 1000));
 }

@@ -51,6 +51,23 @@ void ui_format_utc(int64_t ns, char *buf, size_t size);
 /* A wipe result as the `kesu wipe --json` "result" event. */
 json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_info *info);
 
+/* ---- the configuration (config.c) -------------------------------------------------------------- */
+
+#define UI_DEFAULT_CONFIG "/etc/kesu/kesu.conf"
+
+/* The `key = value` settings; NULL when unset. The strings live in text. */
+struct ui_config {
+        char *text;
+        const char *organization, *media_source, *key, *cert_dir, *export_dir, *ledger, *printer, *policy,
+                *users;
+};
+
+/* Reads path (NULL: UI_DEFAULT_CONFIG, which may be missing: every setting unset). An unknown
+ * setting or a line without '=' is an error naming its line; errors are reported (prefixed with
+ * who) and returned as -errno. */
+int ui_config_load(const char *path, const char *who, struct ui_config *ret);
+void ui_config_done(struct ui_config *c);
+
 /* ---- running jobs -------------------------------------------------------------------------- */
 
 /* Set by SIGINT/SIGTERM/SIGHUP once ui_install_stop_signals() ran: running jobs are asked to stop. */
@@ -97,8 +114,6 @@ int ui_parse_expect(const char *s, struct wipe_pattern *ret);
 int ui_parse_plan_seed(const char *s, uint64_t *ret);
 /* --sample-percent: (0, 100] */
 int ui_parse_percent(const char *s, double *ret);
-/* The first and last MiB of every partition found (before a wipe), as areas the sample must read. */
-int ui_partition_areas(const struct disk_content *c, struct verify_extent **ret, size_t *ret_n);
 json_t *ui_verify_result_to_json(const struct verify_result *r);
 void ui_print_verify_human(const struct verify_result *r, const char *path);
 extern const struct ui_job_ops ui_verify_job_ops;
@@ -110,6 +125,8 @@ struct ui_passphrase {
         char *text;
         size_t len;
 };
+/* A line from the terminal without echo (a passphrase, a code) into buf, its line end removed. */
+int ui_read_hidden_line(const char *prompt, char *buf, size_t size);
 /* From a file (one line) or, on a terminal, asked for without echo (twice when is_new). Reports
  * its own errors. */
 int ui_passphrase_get(const char *file, const char *what, bool is_new, struct ui_passphrase *ret);
@@ -122,7 +139,32 @@ void ui_print_qr(FILE *f, const char *text);
 int ui_cmd_key(int argc, char **argv);
 int ui_cmd_key_init(int argc, char **argv);
 int ui_cmd_cert(int argc, char **argv);
+/* `kesu cert export [--cert-dir DIR] [--config FILE] [--json] [EXPORT_DIR]` (export.c) */
+int ui_cmd_cert_export(int argc, char **argv);
 int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);
 int ui_cmd_wipe(int argc, char **argv);
 int ui_cmd_demo(int argc, char **argv);
+
+/* ---- users and logging in (user.c) --------------------------------------------------------- */
+
+#include "users.h"
+
+/* Loads the users file (signature checked with appliance.pub beside the key): users_file, else
+ * users.json beside key_file, else beside the key of config_file's `key = …` (NULL: the default
+ * configuration). Reports its own errors; returns -errno (session_users_load()'s). */
+int ui_users_load(const char *users_file, const char *key_file, const char *config_file,
+                  struct session_users **ret);
+
+/*
+ * Logs a user in with both factors: secret_file holds the passphrase on line 1 and the current TOTP
+ * code on line 2 (a FIFO's writer must deliver within 10 s); with secret_file NULL and a terminal
+ * on stdin, both are asked for without echo. role_label ("operator", "witness") starts its one-line
+ * errors: "operator X: wrong passphrase or code", "operator X is disabled", "operator X: too many
+ * failed attempts: wait N s". Returns 0 and the user in *ret, or session_user_authenticate()'s
+ * negative errno (-ENOENT, -EACCES, -EKEYREVOKED, -EAGAIN, …; -EINVAL no secret given).
+ */
+int ui_authenticate(struct session_users *u, const char *id, const char *secret_file, const char *role_label,
+                    struct session_user_info *ret);
+
+int ui_cmd_user(int argc, char **argv);

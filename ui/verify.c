@@ -65,25 +65,6 @@ int ui_parse_percent(const char *s, double *ret)
         return 0;
 }
 
-int ui_partition_areas(const struct disk_content *c, struct verify_extent **ret, size_t *ret_n)
-{
-        struct verify_extent *v = calloc(2 * c->n_entries + 1, sizeof *v);
-        if (!v)
-                return -ENOMEM;
-        size_t n = 0;
-        for (size_t i = 0; i < c->n_entries; i++) {
-                const struct disk_content_entry *e = &c->entries[i];
-                if (e->number == 0 || e->size_bytes == 0)
-                        continue; /* a whole-device file system starts in the first MiB, always read */
-                uint64_t len = e->size_bytes < VERIFY_EDGE_BYTES ? e->size_bytes : VERIFY_EDGE_BYTES;
-                v[n++] = (struct verify_extent){ e->offset_bytes, len };
-                v[n++] = (struct verify_extent){ e->offset_bytes + e->size_bytes - len, len };
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
 static void hex(const uint8_t *b, size_t n, char *out)
 {
         for (size_t i = 0; i < n; i++)

@@ -291,3 +291,23 @@ void verify_plan_done(struct verify_plan *p)
         free(p->extents);
         *p = (struct verify_plan){};
 }
+
+/* The first and last MiB of each partition found before a wipe: where leftovers would matter most. */
+int verify_partition_areas(const struct disk_content *c, struct verify_extent **ret, size_t *ret_n)
+{
+        struct verify_extent *v = calloc(2 * c->n_entries + 1, sizeof *v);
+        if (!v)
+                return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_entries; i++) {
+                const struct disk_content_entry *e = &c->entries[i];
+                if (e->number == 0 || e->size_bytes == 0)
+                        continue; /* a whole-device file system starts in the first MiB, always read */
+                uint64_t len = e->size_bytes < VERIFY_EDGE_BYTES ? e->size_bytes : VERIFY_EDGE_BYTES;
+                v[n++] = (struct verify_extent){ e->offset_bytes, len };
+                v[n++] = (struct verify_extent){ e->offset_bytes + e->size_bytes - len, len };
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}

@@ -165,3 +165,8 @@ struct verify_job *verify_job_free(struct verify_job *j);
 int verify_residual_probe(const char *path, uint64_t size_bytes, uint32_t sector_bytes,
                           const struct verify_extent *areas, size_t n_areas, char ***ret_findings,
                           size_t *ret_n);
+
+/* The first and last MiB (VERIFY_EDGE_BYTES) of every partition a disk held before its wipe, as
+ * areas a sample must read (a whole-device file system starts in the first MiB, always read).
+ * *ret is the caller's to free. */
+int verify_partition_areas(const struct disk_content *c, struct verify_extent **ret, size_t *ret_n);

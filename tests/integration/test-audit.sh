@@ -16,7 +16,7 @@ echo "correct horse battery staple" >"$T_DIR/pass"
 "$KESU" key init --dir "$K" --passphrase-file "$T_DIR/pass" >/dev/null || { echo "key init failed" >&2; exit 1; }
 PUB=$K/appliance.pub
 KEY_ID=$("$KESU" key show --key "$PUB" | sed -n 's/^Key id: *//p')
-common=(--operator a --witness b --destination recycling --key "$K/appliance.key" --passphrase-file "$T_DIR/pass"
+common=(--no-auth --operator a --witness b --destination recycling --key "$K/appliance.key" --passphrase-file "$T_DIR/pass"
         --method zero --verify none --yes --json)
 results() { jq -c 'select(.event == "result")' <<<"$1"; }
 # issue DIR LEDGER CLASS ASSETS [STATE]: one certificate per asset, on fresh 4 MiB image files;
@@ -161,17 +161,24 @@ out=$(verify "$W"); rc=$?
 t_line "re-signed with an unknown key: the real signer named" "$S-000002.json: signed by key $OTHER_ID, which is not among the given keys \(the record claims key $KEY_ID\)" "$out"
 
 echo "# a folder of only FAIL certificates"
+# (the policy refuses an overwrite for class 2 and above before anything is written, so these
+# fail for real: image files on a 1 MiB tmpfs run out of space)
 F=$T_DIR/fails
-out=$(issue "$F" "$T_DIR/fail-ledger.jsonl" 3A F-1,F-2,F-3 "$T_DIR/state3")
-t_eq "class 3A by overwrite: three FAIL certificates" "FAIL FAIL FAIL" "$(results "$out" | jq -r .certificate.result | xargs)"
+mkdir -p "$T_DIR/tiny" && mount -t tmpfs -o size=1m kesu-audit-tiny "$T_DIR/tiny" && T_MOUNTS+=("$T_DIR/tiny")
+imgs=()
+for a in F-1 F-2 F-3; do truncate -s 4M "$T_DIR/tiny/$a.img"; imgs+=("$T_DIR/tiny/$a.img"); done
+mkdir -p "$F"
+out=$(KESU_STATE_DIR=$T_DIR/state3 "$KESU" wipe "${common[@]}" --class 1 --cert-dir "$F" \
+    --ledger "$T_DIR/fail-ledger.jsonl" --asset F-1,F-2,F-3 "${imgs[@]}")
+t_eq "full file system: three FAIL certificates" "FAIL FAIL FAIL" "$(results "$out" | jq -r .certificate.result | xargs)"
 out=$(verify "$F"); rc=$?
 t_eq "only FAILs: a valid folder (exit 0)" 0 "$rc"
 t_line "only FAILs: the summary says so" "^3 certificates, 3 valid, 0 problems, 0 warnings: 0 PASS, 3 FAIL$" "$out"
 t_eq "only FAILs: one summary line each, with asset and reason" 3 \
-    "$(grep -cE "^FAIL +KESU-[0-9A-F]+-00000[123] asset F-[123] \($F/.*\.json\): .*class 3A requires Purge" <<<"$out")"
+    "$(grep -cE "^FAIL +KESU-[0-9A-F]+-00000[123] asset F-[123] \($F/.*\.json\): .*no-space" <<<"$out")"
 json=$(verify --json "$F")
 t_eq "only FAILs: JSON counts" "3 0 3 3" "$(jq -r '"\(.valid) \(.pass) \(.fail) \(.failed | length)"' <<<"$json")"
-t_line "only FAILs: JSON reason" "class 3A requires Purge" "$(jq -r '.failed[0].reason' <<<"$json")"
+t_line "only FAILs: JSON reason" "overwrite no-space" "$(jq -r '.failed[0].reason' <<<"$json")"
 t_eq "only FAILs: JSON asset and serial" "F-1 $S-000001" "$(jq -r '.failed[] | select(.sequence == 1) | "\(.asset) \(.serial)"' <<<"$json")"
 
 echo "# --qr-image runs no shell and leaves no temporary folder, whatever the path"

@@ -24,7 +24,7 @@ IMG=$(t_file target.img 4M)
 mark() { printf KESUMARK | dd of="$IMG" conv=notrunc status=none; }
 marked() { [ "$(head -c 8 "$IMG" | tr -d '\0')" = KESUMARK ] && echo yes || echo no; }
 
-base_args=(--yes --json --method zero --verify none --operator "山田 太郎" --witness "佐藤 花子" --class 1
+base_args=(--yes --json --method zero --verify none --no-auth --operator "山田 太郎" --witness "佐藤 花子" --class 1
            --destination recycling --organization "千歳市 総務部" --asset A-1
            --passphrase-file "$T_DIR/pass")
 # wipe CERT_DIR [extra options...]: runs kesu wipe on the image; OUT, ERR and RC are left set.
@@ -56,36 +56,43 @@ t_eq "crash: a half-filed certificate is left" "yes" \
 mark
 wipe "$C"
 t_eq "after the crash: the next wipe files fine (exit 0)" 0 "$RC"
-t_eq "after the crash: sequence 2 is issued" 2 "$(cert sequence)"
+# the killed disposal was journalled: it gets its certificate (FAIL, interrupted) at 2, first
+t_eq "after the crash: the interrupted disposal is certified at 2, FAIL" "2 FAIL" \
+    "$(jq -r '"\(.sequence) \(.result)"' "$C/$(serial 2).json")"
+t_match "after the crash: its reason" "interrupted: kesu stopped during the disposal" \
+    "$(jq -r '.failure_reasons[]' "$C/$(serial 2).json")"
+t_match "after the crash: the recovery is reported (UI)" "note: .*$(serial 2)" "$ERR"
+t_eq "after the crash: sequence 3 is issued" 3 "$(cert sequence)"
 t_eq "after the crash: the disk was wiped" no "$(marked)"
 t_eq "after the crash: the half-filed signature is set aside, not deleted" 1 "$(aside_count)"
 t_eq "after the crash: no temporary file left" 0 "$(find "$C" -maxdepth 1 -name '*.tmp' | wc -l)"
 t_match "after the crash: the set-aside is reported (UI)" "set aside.*$(serial 2)\.json\.minisig" "$ERR"
-t_eq "after the crash: a signature and record for 2" "yes" \
-    "$(jq -e .sequence "$C/$(serial 2).json" >/dev/null && [ -s "$C/$(serial 2).json.minisig" ] && echo yes || echo no)"
+t_eq "after the crash: a signature and record for 2 and 3" "yes" \
+    "$(jq -e .sequence "$C/$(serial 3).json" >/dev/null && [ -s "$C/$(serial 2).json.minisig" ] && echo yes || echo no)"
 
 echo "# killed before the PDF's rename: the PDF is made again at the next open"
 (strace -f -o /dev/null -e trace=rename -e inject=rename:signal=SIGKILL:when=3 \
     "$KESU" wipe "${base_args[@]}" --key "$K/appliance.key" --cert-dir "$C" "$IMG" >/dev/null 2>&1) 2>/dev/null
 t_eq "pdf crash: the record is filed, its PDF not" "yes" \
-    "$([ -e "$C/$(serial 3).json" ] && [ ! -e "$C/$(serial 3).pdf" ] && echo yes || echo no)"
+    "$([ -e "$C/$(serial 4).json" ] && [ ! -e "$C/$(serial 4).pdf" ] && echo yes || echo no)"
 wipe "$C"
 t_eq "pdf crash: the next wipe files fine (exit 0)" 0 "$RC"
-t_eq "pdf crash: sequence 4 is issued" 4 "$(cert sequence)"
-t_eq "pdf crash: the missing PDF was made again" yes "$([ -s "$C/$(serial 3).pdf" ] && echo yes || echo no)"
+t_eq "pdf crash: its filed certificate is found by the journal, not issued twice: sequence 5 is next" 5 \
+    "$(cert sequence)"
+t_eq "pdf crash: the missing PDF was made again" yes "$([ -s "$C/$(serial 4).pdf" ] && echo yes || echo no)"
 t_eq "pdf crash: no .pdf.tmp left" 0 "$(find "$C" -maxdepth 1 -name '*.pdf.tmp' | wc -l)"
-t_match "pdf crash: the re-made PDF is reported (UI)" "$(serial 3)\.pdf" "$ERR"
+t_match "pdf crash: the re-made PDF is reported (UI)" "$(serial 4)\.pdf" "$ERR"
 
 echo "# a stray file named like the next certificate"
-echo "not a certificate" >"$C/$(serial 5).json"
-cp "$C/$(serial 1).json.minisig" "$C/$(serial 5).json.minisig"
+echo "not a certificate" >"$C/$(serial 6).json"
+cp "$C/$(serial 1).json.minisig" "$C/$(serial 6).json.minisig"
 before=$(aside_count)
 wipe "$C"
 t_eq "stray: the wipe files its certificate (exit 0)" 0 "$RC"
-t_eq "stray: sequence 5 is issued" 5 "$(cert sequence)"
+t_eq "stray: sequence 6 is issued" 6 "$(cert sequence)"
 t_eq "stray: both stray files set aside" $((before + 2)) "$(aside_count)"
-t_match "stray: the record at 5 is the new certificate" "kesu-disposal-certificate" "$(cat "$C/$(serial 5).json")"
-t_match "stray: the set-aside is reported (UI)" "set aside.*$(serial 5)\.json" "$ERR"
+t_match "stray: the record at 6 is the new certificate" "kesu-disposal-certificate" "$(cat "$C/$(serial 6).json")"
+t_match "stray: the set-aside is reported (UI)" "set aside.*$(serial 6)\.json" "$ERR"
 
 # refused CERT_DIR DESCRIPTION REGEX [wipe options...]: the wipe must stop before the disk is touched
 refused() {

@@ -15,7 +15,7 @@ K=$T_DIR/keys C=$T_DIR/certs
 mkdir -p "$K" "$C"
 echo "correct horse battery staple" >"$T_DIR/pass"
 "$KESU" key init --dir "$K" --passphrase-file "$T_DIR/pass" >/dev/null || { echo "key init failed" >&2; exit 1; }
-cert_args=(--operator "山田 太郎" --witness "佐藤 花子" --class 1 --destination lease-return
+cert_args=(--no-auth --operator "山田 太郎" --witness "佐藤 花子" --class 1 --destination lease-return
            --organization "千歳市 総務部" --key "$K/appliance.key" --passphrase-file "$T_DIR/pass" --cert-dir "$C")
 
 # A 1 MiB target with a marker that every refusal must leave in place.

@@ -443,6 +443,11 @@ def check_disposal(o, tmp, dd, ex, lines, failures):
         failures.append(f'kesu wipe in the VM: expected {want_rc}')
     if not any(l.endswith('cert-verify rc=0') for l in lines):
         failures.append('kesu cert verify in the VM did not exit 0')
+    # the menu's [e] (`kesu cert export`) after the disposal: all there already, none replaced
+    if not pulled and not any(l.endswith(f'cert-export rc=0 exported=0 already_there={len(TARGETS)} differs=0')
+                              for l in lines):
+        failures.append('kesu cert export in the VM: expected every certificate already there, exit 0: '
+                        f'{[l for l in lines if "cert-export" in l]}')
 
     # Filed on KESU-DATA (all of them), copied to KESU-EXPORT (all, or those that fit).
     pub = os.path.join(dd, 'appliance.pub')

@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: MIT */
+/* The disposal session: plan, journal, jobs, verdict, certificate (see session.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+#include "journal.h"
+#include "session.h"
+
+/* Verifying every pass (--verify-passes all): one per disk, filled on its job's thread. */
+struct pass_verifications {
+        const struct session *s;
+        size_t target;
+        struct verify_job *jobs[WIPE_MAX_PASSES];
+        unsigned passes[WIPE_MAX_PASSES];
+        size_t n;
+};
+
+struct session_target_state {
+        struct disk_info *disk; /* borrowed */
+        const char *asset;      /* borrowed */
+        struct session_policy_decision decision;
+        struct wipe_job *wipe;
+        struct verify_job *verify;
+        struct pass_verifications pv;
+        char disposal_id[SESSION_DISPOSAL_ID_CHARS + 1];
+        bool is_journalled;
+        bool is_started;
+};
+
+struct session {
+        struct session_options o;
+        struct wipe_method method;
+        struct session_policy *own_policy; /* the default, when none was given */
+        const struct session_policy *policy;
+        struct cert_issuer *issuer;
+        struct session_journal *journal;
+        char key_id[2 * CERT_KEY_ID_BYTES + 1];
+        char **notes;
+        size_t n_notes;
+        size_t n_issuer_notes_taken;
+        struct session_target_state *t;
+        size_t n;
+        size_t n_started;
+        volatile sig_atomic_t is_stop_requested;
+};
+
+static int add_note(struct session *s, const char *text)
+{
+        char **n = realloc(s->notes, (s->n_notes + 1) * sizeof *n);
+        if (!n)
+                return -ENOMEM;
+        s->notes = n;
+        if (!(s->notes[s->n_notes] = strdup(text)))
+                return -ENOMEM;
+        s->n_notes++;
+        return 0;
+}
+
+/* The issuer's notes not taken yet become the session's. */
+static void take_issuer_notes(struct session *s)
+{
+        if (!s->issuer)
+                return;
+        size_t n = 0;
+        const struct cert_note *notes = cert_issuer_notes(s->issuer, &n);
+        for (; s->n_issuer_notes_taken < n; s->n_issuer_notes_taken++)
+                (void)add_note(s, notes[s->n_issuer_notes_taken].text);
+}
+
+const char *session_note(const struct session *s, size_t i)
+{
+        return i < s->n_notes ? s->notes[i] : NULL;
+}
+
+size_t session_n_notes(const struct session *s)
+{
+        return s->n_notes;
+}
+
+int session_open(const struct session_options *o, struct session **ret)
+{
+        struct session *s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->o = *o;
+        if (!s->o.method_spec)
+                s->o.method_spec = "random";
+        if (!s->o.verify_mode)
+                s->o.verify_mode = "sample";
+        int r = wipe_method_lookup(s->o.method_spec, &s->method);
+        if (r < 0)
+                goto fail;
+        if (o->is_certify) {
+                if (!o->key || !o->cert_dir) {
+                        r = -EINVAL;
+                        goto fail;
+                }
+                s->policy = o->policy;
+                if (!s->policy) {
+                        if ((r = session_policy_default(&s->own_policy)) < 0)
+                                goto fail;
+                        s->policy = s->own_policy;
+                }
+                _cleanup_free_ char *ledger = NULL;
+                if (o->ledger_path)
+                        ledger = strdup(o->ledger_path);
+                else if ((r = cert_ledger_default_path(o->key, o->key_path ? o->key_path : "", &ledger)) < 0)
+                        goto fail;
+                if (!ledger) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if ((r = cert_issuer_open(o->cert_dir, ledger, o->key, &s->issuer)) < 0)
+                        goto fail;
+                take_issuer_notes(s);
+                cert_key_id_hex(o->key->key_id, s->key_id);
+                /* Disposals a crash left unfinished get their FAIL certificates before anything
+                 * else runs. */
+                _cleanup_free_ char *journal = NULL;
+                if (o->journal_path)
+                        journal = strdup(o->journal_path);
+                else if ((r = session_journal_default_path(&journal)) < 0)
+                        goto fail;
+                if (!journal) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                if ((r = session_journal_open(journal, &s->journal)) < 0)
+                        goto fail;
+                _cleanup_free_ struct session_recovery *rec = NULL;
+                size_t n_rec = 0;
+                r = session_journal_certify_unfinished(s->journal, s->issuer, o->key, o->cert_dir, &rec, &n_rec);
+                take_issuer_notes(s);
+                for (size_t i = 0; i < n_rec; i++)
+                        (void)add_note(s, rec[i].text);
+                if (r < 0)
+                        goto fail;
+        }
+        *ret = s;
+        return 0;
+fail:
+        session_free(s);
+        return r;
+}
+
+static void refuse(struct session_refusal *ret, enum session_refusal_kind kind, size_t target, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+static void refuse(struct session_refusal *ret, enum session_refusal_kind kind, size_t target, const char *fmt,
+                   ...)
+{
+        ret->kind = kind;
+        ret->target = target;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ret->message, sizeof ret->message, fmt, ap);
+        va_end(ap);
+}
+
+/* The policy's decision for the session's class, destination and method, as a refusal. */
+static int decide_policy(const struct session_policy *policy, const struct session_options *o,
+                         struct session_policy_decision *d, size_t target, struct session_refusal *ret)
+{
+        int r = session_policy_decide(policy, o->ctx.class_label, o->ctx.destination,
+                                      o->method_spec ? o->method_spec : "random", d);
+        if (r < 0) {
+                refuse(ret, SESSION_REFUSED_USAGE, target,
+                       "the policy cannot decide class '%s', destination '%s', method '%s': %s", o->ctx.class_label,
+                       o->ctx.destination, o->method_spec ? o->method_spec : "random", strerror(-r));
+                return -EPERM;
+        }
+        if (!d->is_allowed) {
+                refuse(ret, SESSION_REFUSED_SAFETY, target, "the policy refuses it: %s", d->reason);
+                return -EPERM;
+        }
+        return 0;
+}
+
+int session_preflight(const struct session_options *o, struct session_refusal *ret)
+{
+        *ret = (struct session_refusal){ 0 };
+        if (!o->is_certify)
+                return 0;
+        _cleanup_session_policy_ struct session_policy *own = NULL;
+        const struct session_policy *policy = o->policy;
+        if (!policy) {
+                int r = session_policy_default(&own);
+                if (r < 0)
+                        return r;
+                policy = own;
+        }
+        struct session_policy_decision d;
+        return decide_policy(policy, o, &d, 0, ret);
+}
+
+static bool is_same_target(const struct disk_identity *a, const struct disk_identity *b)
+{
+        return a->is_block_device == b->is_block_device &&
+               (a->is_block_device ? a->devnum == b->devnum
+                                   : a->file_devnum == b->file_devnum && a->file_inode == b->file_inode);
+}
+
+int session_plan(struct session *s, struct disk_info *disks, size_t n, char *const *assets,
+                 struct session_refusal *ret)
+{
+        *ret = (struct session_refusal){ 0 };
+        if (s->t)
+                return -EBUSY;
+        s->t = calloc(n, sizeof *s->t);
+        if (!s->t)
+                return -ENOMEM;
+        s->n = n;
+        for (size_t i = 0; i < n; i++) {
+                s->t[i].disk = &disks[i];
+                s->t[i].asset = assets ? assets[i] : NULL;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct disk_identity *a = &disks[i].identity;
+                if (disks[i].protection.is_protected) {
+                        refuse(ret, SESSION_REFUSED_SAFETY, i, "refusing to erase %s: it is protected (%s)",
+                               a->path, disks[i].protection.reason);
+                        return -EPERM;
+                }
+                if (a->size_bytes < a->logical_sector_bytes) {
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "%s is smaller than one sector (%" PRIu64 " bytes)",
+                               a->path, a->size_bytes);
+                        return -EPERM;
+                }
+                for (size_t k = 0; k < i; k++)
+                        if (is_same_target(a, &disks[k].identity)) {
+                                refuse(ret, SESSION_REFUSED_USAGE, i, "%s and %s are the same target",
+                                       disks[k].identity.path, a->path);
+                                return -EPERM;
+                        }
+        }
+        if (!s->o.is_certify)
+                return 0;
+        /* The policy, before a single byte is written: a method that cannot reach what the class
+         * needs would spend the time and still leave the disk not sanitized. */
+        for (size_t i = 0; i < n; i++)
+                if (decide_policy(s->policy, &s->o, &s->t[i].decision, i, ret) < 0)
+                        return -EPERM;
+        return 0;
+}
+
+const struct session_policy_decision *session_decision(const struct session *s, size_t i)
+{
+        return i < s->n && s->o.is_certify ? &s->t[i].decision : NULL;
+}
+
+const struct wipe_method *session_method(const struct session *s)
+{
+        return &s->method;
+}
+
+size_t session_n_targets(const struct session *s)
+{
+        return s->n;
+}
+
+const struct disk_info *session_disk(const struct session *s, size_t i)
+{
+        return i < s->n ? s->t[i].disk : NULL;
+}
+
+size_t session_n_started(const struct session *s)
+{
+        return s->n_started;
+}
+
+struct wipe_job *session_wipe_job(struct session *s, size_t i)
+{
+        return i < s->n ? s->t[i].wipe : NULL;
+}
+
+struct verify_job *session_verify_job(struct session *s, size_t i)
+{
+        return i < s->n ? s->t[i].verify : NULL;
+}
+
+void session_request_stop(struct session *s)
+{
+        s->is_stop_requested = 1;
+        for (size_t i = 0; i < s->n; i++) {
+                if (s->t[i].wipe)
+                        wipe_job_request_stop(s->t[i].wipe);
+                if (s->t[i].verify)
+                        verify_job_request_stop(s->t[i].verify);
+        }
+}
+
+bool session_is_stop_requested(const struct session *s)
+{
+        return s->is_stop_requested || (s->o.stop_flag && *s->o.stop_flag);
+}
+
+/* What a verification of pattern on a disk needs: the mode, sample and I/O settings, and the
+ * areas where partitions were before the wipe. areas is the caller's to free. */
+static int verify_request_for(const struct session *s, const struct disk_info *disk,
+                              const struct wipe_pattern *pattern, struct verify_request *ret,
+                              struct verify_extent **ret_areas)
+{
+        *ret = (struct verify_request){
+                .expect = *pattern,
+                .mode = strcmp(s->o.verify_mode, "full") == 0 ? VERIFY_MODE_FULL : VERIFY_MODE_SAMPLE,
+                .percent = s->o.sample_percent,
+                .plan_seed = s->o.plan_seed,
+                .has_plan_seed = s->o.has_plan_seed,
+                .io = s->o.io,
+        };
+        ret->io.after_pass = NULL;
+        int r = verify_partition_areas(&disk->content, ret_areas, &ret->n_must);
+        ret->must = *ret_areas;
+        return r;
+}
+
+static void after_pass(void *userdata, unsigned pass, const struct wipe_pass_result *result)
+{
+        struct pass_verifications *pv = userdata;
+        const struct session *s = pv->s;
+        struct session_target_state *t = &s->t[pv->target];
+        /* pass ended, written and flushed: the next one begins (what a crash leaves is known) */
+        if (t->is_journalled) {
+                (void)session_journal_pass(s->journal, t->disposal_id, pass, result->bytes_written);
+                (void)session_journal_pass(s->journal, t->disposal_id, pass + 1, 0);
+        }
+        if (!s->o.is_verify_all_passes || strcmp(s->o.verify_mode, "none") == 0)
+                return;
+        if (pv->n >= WIPE_MAX_PASSES || session_is_stop_requested(s))
+                return;
+        const struct disk_info *disk = s->t[pv->target].disk;
+        struct verify_request req;
+        _cleanup_free_ struct verify_extent *areas = NULL;
+        struct verify_job *job = NULL;
+        int r = verify_request_for(s, disk, &result->pattern, &req, &areas);
+        if (r >= 0)
+                r = verify_job_new(&req, &disk->identity, &job);
+        if (r >= 0)
+                r = verify_job_open(job);
+        if (r >= 0)
+                r = verify_job_start(job);
+        if (r < 0)
+                job = verify_job_free(job); /* recorded as a verification that did not run */
+        else
+                verify_job_wait(job);
+        pv->jobs[pv->n] = job;
+        pv->passes[pv->n++] = pass;
+}
+
+static bool is_verify(const struct session *s)
+{
+        return strcmp(s->o.verify_mode, "none") != 0;
+}
+
+int session_start(struct session *s, struct session_refusal *ret)
+{
+        *ret = (struct session_refusal){ 0 };
+        int r;
+        /* Open every target before writing to any: one refusal stops all, with nothing written. */
+        for (size_t i = 0; i < s->n; i++) {
+                struct session_target_state *t = &s->t[i];
+                struct wipe_options io = s->o.io;
+                t->pv = (struct pass_verifications){ .s = s, .target = i };
+                io.after_pass = after_pass;
+                io.after_pass_userdata = &t->pv;
+                if ((r = wipe_job_new(&t->disk->identity, &s->method, &io, &t->wipe)) < 0) {
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "cannot prepare %s: %s", t->disk->identity.path,
+                               strerror(-r));
+                        return -EPERM;
+                }
+                if ((r = wipe_job_open(t->wipe)) < 0) {
+                        const char *path = t->disk->identity.path;
+                        if (r == -EBUSY)
+                                refuse(ret, SESSION_REFUSED_SAFETY, i,
+                                       "refusing to erase %s: it is in use (cannot open it exclusively)", path);
+                        else if (r == -ESTALE)
+                                refuse(ret, SESSION_REFUSED_SAFETY, i,
+                                       "refusing to erase %s: it changed since it was identified", path);
+                        else if (r == -EROFS || r == -EACCES || r == -EPERM)
+                                refuse(ret, SESSION_REFUSED_USAGE, i, "%s is read-only (%s)", path,
+                                       strerror(-r));
+                        else if (r == -ENOSPC)
+                                refuse(ret, SESSION_REFUSED_USAGE, i, "%s is smaller than one sector", path);
+                        else
+                                refuse(ret, SESSION_REFUSED_USAGE, i, "cannot open %s for writing: %s", path,
+                                       strerror(-r));
+                        return -EPERM;
+                }
+        }
+        /* Each disposal is journalled (fdatasync) right before its wipe starts: a crash from here
+         * on still ends with a certificate (FAIL, interrupted) at the next start. */
+        for (; s->n_started < s->n; s->n_started++) {
+                struct session_target_state *t = &s->t[s->n_started];
+                if (session_is_stop_requested(s))
+                        break;
+                if (s->journal) {
+                        struct cert_context ctx = s->o.ctx;
+                        ctx.asset_number = t->asset;
+                        if ((r = session_disposal_id_new(t->disposal_id)) < 0)
+                                return r;
+                        struct session_journal_start js = {
+                                .disposal_id = t->disposal_id,
+                                .key_id = s->key_id,
+                                .cert_dir = s->o.cert_dir,
+                                .ctx = &ctx,
+                                .method = s->o.method_spec,
+                                .method_drawn = &wipe_job_result(t->wipe)->method,
+                                .verify_mode = s->o.verify_mode,
+                                .disk = &t->disk->identity,
+                        };
+                        if ((r = session_journal_started(s->journal, &js)) < 0) {
+                                refuse(ret, SESSION_REFUSED_USAGE, s->n_started,
+                                       "cannot write the journal (%s); %s was not erased", strerror(-r),
+                                       t->disk->identity.path);
+                                session_request_stop(s);
+                                return -EPERM;
+                        }
+                        t->is_journalled = true;
+                }
+                if ((r = wipe_job_start(t->wipe)) < 0) {
+                        refuse(ret, SESSION_REFUSED_USAGE, s->n_started, "cannot start the job for %s: %s",
+                               t->disk->identity.path, strerror(-r));
+                        if (t->is_journalled) /* nothing was written: no disposal began */
+                                (void)session_journal_finished(s->journal, t->disposal_id, NULL, "FAIL");
+                        session_request_stop(s);
+                        return -EPERM;
+                }
+                t->is_started = true;
+                if (t->is_journalled)
+                        (void)session_journal_pass(s->journal, t->disposal_id, 1, 0);
+        }
+        return 0;
+}
+
+int session_verify(struct session *s)
+{
+        for (size_t i = 0; i < s->n_started; i++)
+                wipe_job_wait(s->t[i].wipe);
+        if (!is_verify(s))
+                return 0;
+        for (size_t i = 0; i < s->n_started; i++) {
+                struct session_target_state *t = &s->t[i];
+                const struct wipe_result *w = wipe_job_result(t->wipe);
+                /* also a wipe with write errors: its findings belong in the record */
+                if (session_is_stop_requested(s) ||
+                    (w->status != WIPE_STATUS_COMPLETED && w->status != WIPE_STATUS_WRITE_ERRORS))
+                        continue;
+                struct verify_request req;
+                _cleanup_free_ struct verify_extent *areas = NULL;
+                int r = verify_request_for(s, t->disk, &w->passes[w->method.n_passes - 1].pattern, &req, &areas);
+                if (r >= 0)
+                        r = verify_job_new(&req, &t->disk->identity, &t->verify);
+                if (r >= 0)
+                        r = verify_job_open(t->verify);
+                if (r >= 0)
+                        r = verify_job_start(t->verify);
+                if (r < 0)
+                        t->verify = verify_job_free(t->verify); /* no verification: the outcome is FAIL */
+        }
+        return 0;
+}
+
+/* The verdict has one home: a clean wipe, a clean verification (unless declined, and of every
+ * pass when asked), and with a certificate the level the policy requires. */
+static void decide(struct session *s, struct session_target_state *t, struct session_outcome *o)
+{
+        o->wipe = wipe_job_result(t->wipe);
+        o->verify = t->verify ? verify_job_result(t->verify) : NULL;
+        o->is_wipe_pass = wipe_result_is_pass(o->wipe);
+        bool is_verified = !is_verify(s) || (o->verify && verify_result_is_pass(o->verify));
+        for (size_t k = 0; k < t->pv.n; k++) {
+                o->pass_verifications[k] = t->pv.jobs[k] ? verify_job_result(t->pv.jobs[k]) : NULL;
+                o->pass_numbers[k] = t->pv.passes[k];
+                if (!o->pass_verifications[k] || !verify_result_is_pass(o->pass_verifications[k])) {
+                        /* a failed earlier pass fails the target: its verification is the record's */
+                        if (is_verified)
+                                o->verify = o->pass_verifications[k];
+                        is_verified = false;
+                }
+        }
+        o->n_pass_verifications = t->pv.n;
+        o->is_pass = o->is_wipe_pass && is_verified;
+        o->required_level = SESSION_LEVEL_NONE;
+        o->achieved_level = SESSION_LEVEL_NONE;
+        if (s->o.is_certify) {
+                o->required_level = t->decision.method_must_reach;
+                if (session_policy_achieved_level(s->o.method_spec, o->is_pass, &o->achieved_level) < 0)
+                        o->achieved_level = SESSION_LEVEL_NONE;
+                o->is_pass = o->is_pass && session_level_meets(o->achieved_level, o->required_level);
+        }
+}
+
+int session_finish(struct session *s, size_t i, struct session_outcome *ret)
+{
+        if (i >= s->n_started)
+                return -EINVAL;
+        struct session_target_state *t = &s->t[i];
+        struct session_outcome o = { 0 };
+        if (t->verify)
+                verify_job_wait(t->verify);
+        decide(s, t, &o);
+        snprintf(o.disposal_id, sizeof o.disposal_id, "%s", t->disposal_id);
+        if (s->issuer) {
+                struct cert_context ctx = s->o.ctx;
+                char policy[256];
+                ctx.asset_number = t->asset;
+                ctx.disposal_id = t->disposal_id[0] ? t->disposal_id : NULL;
+                ctx.required_level = session_level_to_string(o.required_level);
+                ctx.achieved_level = session_level_to_string(o.achieved_level);
+                snprintf(policy, sizeof policy, "%s:%u", session_policy_source(s->policy), t->decision.rule_line);
+                ctx.policy = policy;
+                /* also a failed or interrupted job: its record says FAIL */
+                o.cert_error = cert_issue(s->issuer, &ctx, t->disk, o.wipe, o.verify, s->o.verify_mode, true,
+                                          &o.issued);
+                take_issuer_notes(s);
+                if (o.cert_error < 0)
+                        o.is_pass = false; /* not filed: not done (the journal keeps it for the next start) */
+                else {
+                        o.is_certified = true;
+                        o.is_pass = strcmp(o.issued.result, "PASS") == 0;
+                        if (t->is_journalled)
+                                (void)session_journal_finished(s->journal, t->disposal_id, o.issued.serial,
+                                                               o.issued.result);
+                }
+        }
+        /* the copy on the export stick: a failure (a full stick) is told and loses nothing */
+        if (o.is_certified && s->o.export_dir) {
+                o.export_failed_file = "";
+                o.export_error = cert_export(&o.issued, s->o.export_dir, &o.export_failed_file);
+                o.is_exported = o.export_error >= 0;
+        }
+        if (o.is_certified && s->o.is_print && o.issued.pdf_path[0])
+                o.print_error = cert_print(o.issued.pdf_path, s->o.printer, o.issued.serial, &o.print_job);
+        *ret = o;
+        return 0;
+}
+
+struct session *session_free(struct session *s)
+{
+        if (!s)
+                return NULL;
+        for (size_t i = 0; s->t && i < s->n; i++) {
+                verify_job_free(s->t[i].verify);
+                for (size_t k = 0; k < s->t[i].pv.n; k++)
+                        verify_job_free(s->t[i].pv.jobs[k]);
+                wipe_job_free(s->t[i].wipe);
+        }
+        free(s->t);
+        session_journal_free(s->journal);
+        cert_issuer_free(s->issuer);
+        session_policy_free(s->own_policy);
+        for (size_t i = 0; i < s->n_notes; i++)
+                free(s->notes[i]);
+        free(s->notes);
+        free(s);
+        return NULL;
+}
