@@ -7,8 +7,12 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "session.h"
 #include "ui.h"
 
 static struct disk_content_entry entries[] = {
@@ -147,6 +151,118 @@ static void test_target_errors(void **state)
         assert_non_null(strstr(ui_target_error(-ENOMEDIUM), "size 0"));
 }
 
+/* Waits on the session's descriptor, as a front end does, for the next event. */
+static struct session_event next_event(struct session *s)
+{
+        struct session_event ev;
+        for (int tries = 0; tries < 600; tries++) {
+                if (session_next_event(s, &ev) == 0)
+                        return ev;
+                struct pollfd p = { .fd = session_event_fd(s), .events = POLLIN };
+                assert_true(p.fd >= 0);
+                (void)poll(&p, 1, 100);
+        }
+        fail_msg("no event from the session within 60 s");
+        return ev;
+}
+
+/* A real session over two image files (no certificates): the event descriptor tells each job's
+ * end once, progress is there, and the verdict is PASS with the files zeroed. */
+static void test_session_events(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-session.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char a[64], b[64];
+        snprintf(a, sizeof a, "%s/a.img", dir);
+        snprintf(b, sizeof b, "%s/b.img", dir);
+        for (const char *f = a; f; f = f == a ? b : NULL) {
+                FILE *fp = fopen(f, "w");
+                assert_non_null(fp);
+                for (int i = 0; i < 4096; i++)
+                        fputs("SECRETDATA-1234-", fp); /* 64 KiB of something to erase */
+                fclose(fp);
+                assert_int_equal(truncate(f, 2 << 20), 0);
+        }
+        char *paths[] = { a, b, NULL };
+        struct disk_info *disks = NULL;
+        size_t n = 0;
+        assert_int_equal(ui_describe_targets(paths, &disks, &n), 0);
+        assert_int_equal(n, 2);
+
+        struct session_options o = { .method_spec = "zero", .verify_mode = "full" };
+        struct session *s = NULL;
+        assert_int_equal(session_open(&o, &s), 0);
+        struct session_refusal refusal;
+        assert_int_equal(session_plan(s, disks, n, NULL, &refusal), 0);
+        struct session_event ev;
+        assert_int_equal(session_next_event(s, &ev), -EAGAIN); /* nothing runs yet */
+        assert_int_equal(session_start(s, &refusal), 0);
+        assert_int_equal(session_n_started(s), 2);
+        bool is_wiped[2] = { false, false };
+        for (int k = 0; k < 2; k++) {
+                ev = next_event(s);
+                assert_int_equal(ev.kind, SESSION_EVENT_WIPE_DONE);
+                assert_true(ev.target < 2 && !is_wiped[ev.target]);
+                is_wiped[ev.target] = true;
+        }
+        assert_int_equal(session_next_event(s, &ev), -EAGAIN); /* each end is told once */
+        struct session_progress p;
+        assert_int_equal(session_progress(s, 0, &p), 0);
+        assert_true(p.is_done && !p.is_verifying && p.bytes_done == p.bytes_total && p.bytes_total == 2 << 20);
+        assert_int_equal(session_verify(s), 0);
+        bool is_verified[2] = { false, false };
+        for (int k = 0; k < 2; k++) {
+                ev = next_event(s);
+                assert_int_equal(ev.kind, SESSION_EVENT_VERIFY_DONE);
+                assert_true(ev.target < 2 && !is_verified[ev.target]);
+                is_verified[ev.target] = true;
+        }
+        assert_int_equal(session_progress(s, 1, &p), 0);
+        assert_true(p.is_verifying && p.is_done);
+        for (size_t i = 0; i < 2; i++) {
+                struct session_outcome oc;
+                assert_int_equal(session_finish(s, i, &oc), 0);
+                assert_true(oc.is_pass);
+                assert_false(oc.is_certified);
+                assert_non_null(oc.verify);
+        }
+        session_free(s);
+        ui_disk_infos_free(disks, n);
+        /* the files hold zeros now */
+        FILE *fp = fopen(a, "r");
+        assert_non_null(fp);
+        int c, nonzero = 0;
+        while ((c = fgetc(fp)) != EOF)
+                nonzero += c != 0;
+        fclose(fp);
+        assert_int_equal(nonzero, 0);
+        unlink(a);
+        unlink(b);
+        rmdir(dir);
+}
+
+/* The policy decides before a secret is asked for or a disk is opened. */
+static void test_session_preflight(void **state)
+{
+        (void)state;
+        struct session_options o = { .method_spec = "zero", .is_certify = true };
+        o.ctx.class_label = "2";
+        o.ctx.destination = "lease-return";
+        struct session_refusal r;
+        assert_int_equal(session_preflight(&o, &r), -EPERM);
+        assert_int_equal(r.kind, SESSION_REFUSED_SAFETY);
+        assert_non_null(strstr(r.message, "class 2 needs Purge"));
+        o.ctx.class_label = "1";
+        assert_int_equal(session_preflight(&o, &r), 0);
+        o.ctx.class_label = "2";
+        o.ctx.destination = "destruction"; /* Clear before physical destruction */
+        assert_int_equal(session_preflight(&o, &r), 0);
+        o.ctx.class_label = "9";
+        assert_int_equal(session_preflight(&o, &r), -EPERM);
+        assert_int_equal(r.kind, SESSION_REFUSED_USAGE);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -154,6 +270,8 @@ int main(void)
                 cmocka_unit_test(test_disk_json_unprotected_blank),
                 cmocka_unit_test(test_format_bytes),
                 cmocka_unit_test(test_target_errors),
+                cmocka_unit_test(test_session_events),
+                cmocka_unit_test(test_session_preflight),
         };
         return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "journal.h"
@@ -30,6 +32,7 @@ struct session_target_state {
         char disposal_id[SESSION_DISPOSAL_ID_CHARS + 1];
         bool is_journalled;
         bool is_started;
+        bool is_wipe_watched, is_wipe_told, is_verify_watched, is_verify_told;
 };
 
 struct session {
@@ -47,6 +50,7 @@ struct session {
         size_t n;
         size_t n_started;
         volatile sig_atomic_t is_stop_requested;
+        int epoll_fd; /* session_event_fd(): the running jobs' done descriptors */
 };
 
 static int add_note(struct session *s, const char *text)
@@ -87,6 +91,7 @@ int session_open(const struct session_options *o, struct session **ret)
         struct session *s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
+        s->epoll_fd = -1;
         s->o = *o;
         if (!s->o.method_spec)
                 s->o.method_spec = "random";
@@ -539,10 +544,92 @@ int session_finish(struct session *s, size_t i, struct session_outcome *ret)
         return 0;
 }
 
+/* Adds the jobs that run and are not watched yet (new ones after session_start/verify). */
+static int watch_jobs(struct session *s)
+{
+        for (size_t i = 0; i < s->n_started; i++) {
+                struct session_target_state *t = &s->t[i];
+                struct {
+                        bool *is_watched;
+                        int fd;
+                        uint64_t tag;
+                } w[] = {
+                        { &t->is_wipe_watched, t->wipe && t->is_started ? wipe_job_done_fd(t->wipe) : -1, 2 * i },
+                        { &t->is_verify_watched, t->verify ? verify_job_done_fd(t->verify) : -1, 2 * i + 1 },
+                };
+                for (size_t k = 0; k < ELEMENTSOF(w); k++) {
+                        if (*w[k].is_watched || w[k].fd < 0)
+                                continue;
+                        struct epoll_event ev = { .events = EPOLLIN, .data.u64 = w[k].tag };
+                        if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, w[k].fd, &ev) < 0)
+                                return -errno;
+                        *w[k].is_watched = true;
+                }
+        }
+        return 0;
+}
+
+int session_event_fd(struct session *s)
+{
+        if (s->epoll_fd < 0 && (s->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+                return -errno;
+        int r = watch_jobs(s);
+        return r < 0 ? r : s->epoll_fd;
+}
+
+int session_next_event(struct session *s, struct session_event *ret)
+{
+        int r = session_event_fd(s);
+        if (r < 0)
+                return r;
+        struct epoll_event ev;
+        while ((r = epoll_wait(s->epoll_fd, &ev, 1, 0)) < 0 && errno == EINTR)
+                ;
+        if (r < 0)
+                return -errno;
+        if (r == 0)
+                return -EAGAIN;
+        size_t i = (size_t)(ev.data.u64 / 2);
+        bool is_verify = ev.data.u64 % 2;
+        struct session_target_state *t = &s->t[i];
+        /* a job's done descriptor stays readable: it is told once, then no longer watched */
+        int fd = is_verify ? verify_job_done_fd(t->verify) : wipe_job_done_fd(t->wipe);
+        (void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+        if (is_verify)
+                t->is_verify_told = true;
+        else
+                t->is_wipe_told = true;
+        *ret = (struct session_event){ .kind = is_verify ? SESSION_EVENT_VERIFY_DONE : SESSION_EVENT_WIPE_DONE,
+                                       .target = i };
+        return 0;
+}
+
+int session_progress(const struct session *s, size_t i, struct session_progress *ret)
+{
+        if (i >= s->n || !s->t[i].wipe)
+                return -EINVAL;
+        const struct session_target_state *t = &s->t[i];
+        struct wipe_progress w;
+        wipe_job_progress(t->wipe, &w);
+        struct session_progress p = { .pass = w.pass, .n_passes = w.n_passes };
+        if (t->verify) {
+                p.is_verifying = true;
+                verify_job_progress(t->verify, &p.bytes_done, &p.bytes_total, &p.is_done);
+        } else {
+                p.bytes_done = w.bytes_done;
+                p.bytes_total = w.bytes_total;
+                p.is_done = w.is_done;
+        }
+        *ret = p;
+        return 0;
+}
+
 struct session *session_free(struct session *s)
 {
         if (!s)
                 return NULL;
+        if (s->epoll_fd >= 0)
+                close(s->epoll_fd);
         for (size_t i = 0; s->t && i < s->n; i++) {
                 verify_job_free(s->t[i].verify);
                 for (size_t k = 0; k < s->t[i].pv.n; k++)

@@ -122,6 +122,38 @@ struct verify_job *session_verify_job(struct session *s, size_t i);
 size_t session_n_started(const struct session *s);
 const struct disk_info *session_disk(const struct session *s, size_t i);
 
+/* ---- following a running session: a poll()-able descriptor and its events -------------------- */
+
+enum session_event_kind {
+        SESSION_EVENT_WIPE_DONE,   /* target's wipe ended (then session_verify()) */
+        SESSION_EVENT_VERIFY_DONE, /* target's verification ended (then session_finish()) */
+};
+
+struct session_event {
+        enum session_event_kind kind;
+        size_t target;
+};
+
+/* Where a target is, for a progress bar: its phase's bytes, and the pass being written. */
+struct session_progress {
+        bool is_verifying;
+        unsigned pass, n_passes; /* the wipe's */
+        uint64_t bytes_done, bytes_total;
+        bool is_done;
+};
+
+/* A descriptor that poll() reports readable while the session has events to take (a job of it
+ * ended); the front end waits on it (with a timeout for drawing progress) beside its own input.
+ * -errno when it cannot be made. Owned by the session. */
+int session_event_fd(struct session *s);
+
+/* Takes the next event: 0 and *ret, or -EAGAIN when there is none now. Each job's end is told
+ * once. */
+int session_next_event(struct session *s, struct session_event *ret);
+
+/* Target i's progress now (its verification's once that started). */
+int session_progress(const struct session *s, size_t i, struct session_progress *ret);
+
 /* Asks every job to stop (Ctrl-C): each ends as an interrupted FAIL, still certified. */
 void session_request_stop(struct session *s);
 bool session_is_stop_requested(const struct session *s);
