@@ -316,14 +316,6 @@ int ui_cmd_key(int argc, char **argv)
 
 extern char **environ;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        (void)st;
-        (void)flag;
-        (void)ftw;
-        return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
 /* A path as one argument no tool can take for an option. */
 static char *as_argument(const char *path)
 {
@@ -331,59 +323,6 @@ static char *as_argument(const char *path)
         if (path[0] == '-')
                 return asprintf(&s, "./%s", path) < 0 ? NULL : s;
         return strdup(path);
-}
-
-/*
- * Runs argv[0] from PATH — no shell, so no quoting: any byte a path holds stays in its argument.
- * stdin and stderr are /dev/null; stdout goes to *ret_out (up to size - 1 bytes, NUL-terminated)
- * when ret_out is given, else to /dev/null. 0 when the tool exits 0, -ENOENT when it is not
- * installed, -EIO when it fails.
- */
-static int run_tool(char *const argv[], char *ret_out, size_t size)
-{
-        int pipe_fd[2] = { -1, -1 };
-        if (ret_out && pipe2(pipe_fd, O_CLOEXEC) < 0)
-                return -errno;
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (ret_out)
-                posix_spawn_file_actions_adddup2(&fa, pipe_fd[1], STDOUT_FILENO);
-        else
-                posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        pid_t pid;
-        int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        if (ret_out)
-                close(pipe_fd[1]);
-        if (r != 0) {
-                if (ret_out)
-                        close(pipe_fd[0]);
-                return -r;
-        }
-        if (ret_out) {
-                size_t got = 0;
-                char sink[512];
-                for (;;) {
-                        bool is_full = got + 1 >= size;
-                        ssize_t n = is_full ? read(pipe_fd[0], sink, sizeof sink)
-                                            : read(pipe_fd[0], ret_out + got, size - 1 - got);
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n <= 0)
-                                break;
-                        if (!is_full)
-                                got += (size_t)n;
-                }
-                ret_out[got] = 0;
-                close(pipe_fd[0]);
-        }
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
 /* The first page image pdftoppm left in dir ("page-1.png" or "page-01.png"). */
@@ -415,7 +354,7 @@ static int decode_qr_image(const char *path, char **ret)
         int r;
         if (!is_pdf) {
                 char *zbar[] = { "zbarimg", "--raw", "-q", arg, NULL };
-                r = run_tool(zbar, out, sizeof out);
+                r = ui_run_tool(zbar, out, sizeof out);
         } else {
                 const char *base = getenv("TMPDIR");
                 if (asprintf(&tmp, "%s/kesu-qr-XXXXXX", base && *base ? base : "/tmp") < 0)
@@ -427,15 +366,15 @@ static int decode_qr_image(const char *path, char **ret)
                 else {
                         char *pdftoppm[] = { "pdftoppm", "-r",   "200", "-f",   "1", "-l",
                                              "1",        "-png", arg,   prefix, NULL };
-                        r = run_tool(pdftoppm, NULL, 0);
+                        r = ui_run_tool(pdftoppm, NULL, 0);
                 }
                 if (r >= 0 && !(page = find_page(tmp)))
                         r = -ENODATA;
                 if (r >= 0) {
                         char *zbar[] = { "zbarimg", "--raw", "-q", page, NULL };
-                        r = run_tool(zbar, out, sizeof out);
+                        r = ui_run_tool(zbar, out, sizeof out);
                 }
-                (void)nftw(tmp, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+                ui_remove_tree(tmp);
         }
         if (r == -ENOENT)
                 return r; /* a tool is missing */

@@ -57,24 +57,6 @@ static int write_text(const char *dir, const char *name, const char *text)
         return 0;
 }
 
-/* Runs argv[0] (found on PATH) with output to /dev/null; 0 when it exits 0. */
-static int run_quiet(char *const argv[])
-{
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-        pid_t pid;
-        int r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        if (r != 0)
-                return -r;
-        int status;
-        if (waitpid(pid, &status, 0) < 0)
-                return -errno;
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
-}
-
 /* Runs stock minisign over every certificate in certs, if minisign is installed. */
 static int check_with_minisign(const char *certs, const char *pub)
 {
@@ -225,7 +207,7 @@ int ui_cmd_demo(int argc, char **argv)
         }
         /* mke2fs -d fills the new file system from a directory: no root, no mount needed. */
         char *mkfs[] = { "mke2fs", "-q", "-F", "-t", "ext4", "-L", "SOUMU-2026", "-d", docs, disk, NULL };
-        if ((r = run_quiet(mkfs)) < 0) {
+        if ((r = ui_run_tool(mkfs, NULL, 0)) < 0) {
                 ui_error("demo: mke2fs (e2fsprogs) could not make the demo file system: %s",
                          r == -ENOENT ? "mke2fs not found" : "it failed");
                 goto out;
@@ -379,10 +361,7 @@ int ui_cmd_demo(int argc, char **argv)
         is_keep = true;
 out:
         remove_tree(dir, disk, docs);
-        if (!is_keep) {
-                char cmd[PATH_MAX + 16];
-                if (snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) < (int)sizeof cmd && !strchr(dir, '\''))
-                        (void)!system(cmd);
-        }
+        if (!is_keep)
+                ui_remove_tree(dir);
         return exit_code;
 }

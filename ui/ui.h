@@ -51,6 +51,16 @@ void ui_format_utc(int64_t ns, char *buf, size_t size);
 /* A wipe result as the `kesu wipe --json` "result" event. */
 json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_info *info);
 
+/* ---- tools and folders (spawn.c) ---------------------------------------------------------------- */
+
+/* Runs argv[0] from PATH without a shell: stdin and stderr /dev/null, stdout into ret_out (up to
+ * size - 1 bytes, NUL-terminated) or /dev/null. 0 when it exits 0, -ENOENT when it is not
+ * installed, -EIO when it fails. */
+int ui_run_tool(char *const argv[], char *ret_out, size_t size);
+
+/* Removes path and all below it (not following links); what cannot be removed stays. */
+void ui_remove_tree(const char *path);
+
 /* ---- the configuration (config.c) -------------------------------------------------------------- */
 
 #define UI_DEFAULT_CONFIG "/etc/kesu/kesu.conf"
