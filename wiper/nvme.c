@@ -23,6 +23,7 @@ enum {
         NVME_IDNS_NSZE = 0,
         NVME_IDNS_NLBAF = 25,
         NVME_IDNS_FLBAS = 26,
+        NVME_IDNS_DPS = 29,
         NVME_IDNS_NGUID = 104,
         NVME_IDNS_EUI64 = 120,
         NVME_IDNS_LBAF = 128, /* 64 formats of 4 bytes */
@@ -57,6 +58,9 @@ int nvme_parse_identify_ctrl(const uint8_t buf[NVME_IDENTIFY_BYTES], struct nvme
         nvme_string(buf + NVME_IDC_FR, 8, c.firmware);
 
         uint16_t oacs = le16_load(buf + NVME_IDC_OACS);
+        c.oacs = oacs;
+        c.sanicap = le32_load(buf + NVME_IDC_SANICAP);
+        c.fna = buf[NVME_IDC_FNA];
         if (oacs & (1u << 1)) {
                 c.capabilities |= DISK_CAP_NVME_FORMAT;
                 if (buf[NVME_IDC_FNA] & (1u << 2))
@@ -100,6 +104,10 @@ int nvme_parse_identify_ns(const uint8_t buf[NVME_IDENTIFY_BYTES], struct nvme_n
         if (lbads < 9 || lbads > 31)
                 return -EINVAL;
         ns.block_bytes = 1u << lbads;
+        ns.lba_format_index = (uint8_t)index;
+        ns.has_extended_lba = flbas & (1u << 4);
+        ns.pi_type = buf[NVME_IDNS_DPS] & 0x7u;
+        ns.is_pi_first = buf[NVME_IDNS_DPS] & (1u << 3);
 
         memcpy(ns.nguid, buf + NVME_IDNS_NGUID, 16);
         ns.has_nguid = !is_all_zero(ns.nguid, 16);

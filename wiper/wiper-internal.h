@@ -71,6 +71,10 @@ struct nvme_ctrl_identity {
         char model[41];
         char firmware[9];
         uint32_t capabilities; /* DISK_CAP_NVME_* */
+        /* Raw capability fields the purge guards read (wiper/device/nvme-cmd.h). */
+        uint16_t oacs;    /* Optional Admin Command Support, bytes 257:256 */
+        uint32_t sanicap; /* Sanitize Capabilities, bytes 331:328 */
+        uint8_t fna;      /* Format NVM Attributes, byte 524 */
 };
 
 struct nvme_ns_identity {
@@ -80,6 +84,11 @@ struct nvme_ns_identity {
         uint8_t nguid[16];
         bool has_eui64;
         bool has_nguid;
+        /* The format in use, so a Format NVM can keep it (NVM Command Set 1.0, Identify Namespace). */
+        uint8_t lba_format_index; /* FLBAS bits 3:0, plus bits 6:5 above 16 formats */
+        bool has_extended_lba;    /* FLBAS bit 4: metadata inline with the data (Format NVM MSET) */
+        uint8_t pi_type;          /* DPS bits 2:0: 0 none, 1-3 protection information type */
+        bool is_pi_first;         /* DPS bit 3: PI in the first bytes of metadata (Format NVM PIL) */
 };
 
 /* Fills an Identify admin command for CNS cns and namespace nsid into buf (4096 bytes). */

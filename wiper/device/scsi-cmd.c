@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* SCSI purge commands: SANITIZE, FORMAT UNIT (SBC-4) and REQUEST SENSE (SPC). Pure builders; the
+ * transport sends the bytes, wiper/device/sense.c decodes the answer. */
+#include "scsi-cmd.h"
+
+#include <errno.h>
+#include <string.h>
+
+static void be16_store(uint8_t *p, uint16_t v)
+{
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+}
+
+/* SANITIZE CDB byte 1 (SBC-4, SANITIZE command). */
+enum {
+        SCSI_SANITIZE_IMMED = 1u << 7,
+        SCSI_SANITIZE_AUSE = 1u << 5,
+        SCSI_SANITIZE_SA_MASK = 0x1fu,
+};
+
+int scsi_build_sanitize_cdb(enum scsi_sanitize_action action, bool immed, bool ause,
+                            uint16_t param_list_bytes, uint8_t ret_cdb[SCSI_SANITIZE_CDB_BYTES])
+{
+        switch (action) {
+        case SCSI_SANITIZE_OVERWRITE:
+                /* The list is a 4-byte header and a pattern of at least one byte (SBC-4, service
+                 * action table: "greater than 0004h"). */
+                if (param_list_bytes <= SCSI_SANITIZE_OVERWRITE_HEADER_BYTES)
+                        return -EINVAL;
+                break;
+        case SCSI_SANITIZE_BLOCK_ERASE:
+        case SCSI_SANITIZE_CRYPTO_ERASE:
+        case SCSI_SANITIZE_EXIT_FAILURE_MODE:
+                if (param_list_bytes != 0)
+                        return -EINVAL;
+                break;
+        default:
+                return -EINVAL;
+        }
+
+        uint8_t cdb[SCSI_SANITIZE_CDB_BYTES] = { 0 };
+        cdb[0] = SCSI_SANITIZE;
+        cdb[1] = (uint8_t)((immed ? SCSI_SANITIZE_IMMED : 0) | (ause ? SCSI_SANITIZE_AUSE : 0) |
+                           ((unsigned)action & SCSI_SANITIZE_SA_MASK));
+        be16_store(cdb + 7, param_list_bytes);
+        memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
+
+/* OVERWRITE parameter list byte 0 (SBC-4, OVERWRITE service action parameter list). */
+enum {
+        SCSI_OVERWRITE_INVERT = 1u << 7,
+        SCSI_OVERWRITE_TEST_SHIFT = 5, /* bits 6:5 */
+        SCSI_OVERWRITE_COUNT_MASK = 0x1fu,
+};
+
+int scsi_build_sanitize_overwrite_params(const struct scsi_overwrite_params *p, uint32_t logical_block_bytes,
+                                         uint8_t *buf, size_t buf_bytes, size_t *ret_len)
+{
+        if (p->test > 3 || p->overwrite_count == 0 || p->overwrite_count > SCSI_OVERWRITE_COUNT_MASK)
+                return -EINVAL;
+        /* "shall be greater than zero and shall not exceed the logical block length" */
+        if (!p->pattern || p->pattern_bytes == 0 || p->pattern_bytes > logical_block_bytes)
+                return -EINVAL;
+        size_t len = SCSI_SANITIZE_OVERWRITE_HEADER_BYTES + (size_t)p->pattern_bytes;
+        if (len > UINT16_MAX)
+                return -EINVAL; /* the CDB's parameter list length is 16 bits */
+        if (buf_bytes < len)
+                return -ENOBUFS;
+
+        buf[0] = (uint8_t)((p->invert ? SCSI_OVERWRITE_INVERT : 0) |
+                           (unsigned)p->test << SCSI_OVERWRITE_TEST_SHIFT | p->overwrite_count);
+        buf[1] = 0;
+        be16_store(buf + 2, p->pattern_bytes);
+        memcpy(buf + SCSI_SANITIZE_OVERWRITE_HEADER_BYTES, p->pattern, p->pattern_bytes);
+        *ret_len = len;
+        return 0;
+}
+
+/* FORMAT UNIT CDB byte 1 (SBC-4, FORMAT UNIT command). */
+enum {
+        SCSI_FORMAT_FMTPINFO_SHIFT = 6, /* bits 7:6 */
+        SCSI_FORMAT_LONGLIST = 1u << 5,
+        SCSI_FORMAT_FMTDATA = 1u << 4,
+        SCSI_FORMAT_CMPLST = 1u << 3,
+        /* bits 2:0 DEFECT LIST FORMAT: 000b, short block format (the list is empty anyway) */
+};
+
+int scsi_build_format_unit_cdb(const struct scsi_format_unit_args *a,
+                               uint8_t ret_cdb[SCSI_FORMAT_UNIT_CDB_BYTES])
+{
+        if (a->fmtpinfo > 3 || (a->cmplst && !a->has_param_list))
+                return -EINVAL;
+
+        uint8_t cdb[SCSI_FORMAT_UNIT_CDB_BYTES] = { 0 };
+        cdb[0] = SCSI_FORMAT_UNIT;
+        cdb[1] = (uint8_t)((unsigned)a->fmtpinfo << SCSI_FORMAT_FMTPINFO_SHIFT |
+                           (a->has_param_list ? SCSI_FORMAT_FMTDATA : 0) |
+                           (a->cmplst ? SCSI_FORMAT_CMPLST : 0));
+        /* byte 2 vendor specific, 3-4 obsolete, byte 4 bits 1:0 FFMT 00b (a full format), 5 CONTROL */
+        memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
+
+/* Short parameter list header byte 1 (SBC-4, parameter list header). */
+enum {
+        SCSI_FORMAT_HDR_FOV = 1u << 7,
+        SCSI_FORMAT_HDR_DCRT = 1u << 5,
+        SCSI_FORMAT_HDR_IMMED = 1u << 1,
+};
+
+int scsi_build_format_unit_short_header(const struct scsi_format_unit_header *h,
+                                        uint8_t ret_hdr[SCSI_FORMAT_UNIT_SHORT_HEADER_BYTES])
+{
+        if (h->protection_field_usage > 7 || (h->dcrt && !h->fov))
+                return -EINVAL;
+
+        uint8_t hdr[SCSI_FORMAT_UNIT_SHORT_HEADER_BYTES] = { 0 };
+        hdr[0] = h->protection_field_usage;
+        hdr[1] = (uint8_t)((h->fov ? SCSI_FORMAT_HDR_FOV : 0) | (h->dcrt ? SCSI_FORMAT_HDR_DCRT : 0) |
+                           (h->immed ? SCSI_FORMAT_HDR_IMMED : 0));
+        /* bytes 2-3 DEFECT LIST LENGTH: 0 */
+        memcpy(ret_hdr, hdr, sizeof hdr);
+        return 0;
+}
+
+int scsi_build_request_sense_cdb(bool desc, uint8_t alloc_bytes,
+                                 uint8_t ret_cdb[SCSI_REQUEST_SENSE_CDB_BYTES])
+{
+        if (alloc_bytes == 0 || alloc_bytes > SCSI_SENSE_MAX_BYTES)
+                return -EINVAL;
+
+        uint8_t cdb[SCSI_REQUEST_SENSE_CDB_BYTES] = { 0 };
+        cdb[0] = SCSI_REQUEST_SENSE;
+        cdb[1] = desc ? 0x01 : 0x00; /* DESC */
+        cdb[4] = alloc_bytes;
+        memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
