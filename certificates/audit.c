@@ -244,7 +244,7 @@ static int check_file(struct audit_state *s, const char *path, const char *dir)
 {
         struct cert_audit *a = &s->a;
         a->n_certificates++;
-        _cleanup_free_ char *text = NULL, *sig = NULL, *comment = NULL, *canon = NULL, *dir_copy = NULL;
+        _cleanup_free_ char *text = NULL, *sig = NULL, *comment = NULL, *canon = NULL;
         size_t len, canon_len;
         char sig_path[PATH_MAX];
         struct cert_audit_record *rec = NULL;
