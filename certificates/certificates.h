@@ -139,6 +139,10 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                       const struct wipe_result *w, const struct verify_result *v, const char *verify_mode,
                       uint64_t sequence, const char *previous_hash, const char *key_id_hex, json_t **ret);
 
+/* A JSON string of s for a record (NULL: ""): text that is not UTF-8 (a legacy disk label) becomes
+ * "hex:" and its bytes in hex, losslessly. NULL on ENOMEM. */
+json_t *cert_json_string_lossy(const char *s);
+
 /* The canonical bytes: sorted keys, no insignificant white space, UTF-8, a final newline. */
 int cert_canonical(const json_t *record, char **ret, size_t *ret_len);
 /* "sha256:" + 64 hex digits of bytes. */
@@ -203,6 +207,8 @@ int cert_qr_verify(const char *payload, const struct cert_public_key *keys, size
  * second page, long Japanese texts, the ledger's rewrite, a few parallel disks' certificates
  * while one job is running): 4 MiB, well above the 1 MiB floor. */
 #define CERT_FILING_MIN_FREE_BYTES (4u * 1024 * 1024)
+/* And for each further disk of one run: its certificate set with some room. */
+#define CERT_FILING_BYTES_PER_CERTIFICATE (1536u * 1024)
 
 struct cert_issuer;
 

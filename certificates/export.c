@@ -17,13 +17,6 @@
 #include "certificates.h"
 #include "common.h"
 
-static void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-#define _cleanup_closedir_ _cleanup_(closedirp)
-
 /* What is at dst compared with data: 0 nothing there, 1 the same bytes, -EEXIST something else
  * (also a folder or anything that cannot be read as a file: it is never replaced). */
 static int compare_existing(const char *dst, const char *data, size_t len)

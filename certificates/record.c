@@ -56,22 +56,20 @@ static json_t *str(const char *s)
 }
 
 /* Bytes that are not UTF-8 (a legacy label) must not break the record: hex them instead. */
-static json_t *str_lossy(const char *s)
+json_t *cert_json_string_lossy(const char *s)
 {
         json_t *j = json_string(s ? s : "");
         if (j)
                 return j;
         size_t n = strlen(s);
-        char *h = malloc(2 * n + 5);
+        _cleanup_free_ char *h = malloc(2 * n + 5);
         if (!h)
                 return NULL;
-        strcpy(h, "hex:");
-        for (size_t i = 0; i < n; i++)
-                sprintf(h + 4 + 2 * i, "%02x", (unsigned char)s[i]);
-        j = json_string(h);
-        free(h);
-        return j;
+        memcpy(h, "hex:", 4);
+        sodium_bin2hex(h + 4, 2 * n + 1, (const unsigned char *)s, n);
+        return json_string(h);
 }
+
 
 static const char *media_type(const struct disk_identity *id)
 {
@@ -150,7 +148,7 @@ static json_t *verification_json(const struct verify_result *v, const char *mode
                          v->plan.n_locations, 100 * v->unerased_bound);
         json_t *resid = json_array(), *mm = json_array(), *unread = json_array();
         for (size_t i = 0; resid && i < v->n_residual; i++)
-                json_array_append_new(resid, str_lossy(v->residual[i]));
+                json_array_append_new(resid, cert_json_string_lossy(v->residual[i]));
         for (size_t i = 0; mm && i < v->n_mismatches && i < 100; i++) {
                 char found[2 * VERIFY_FOUND_BYTES + 1], expected[2 * VERIFY_FOUND_BYTES + 1];
                 hex(v->mismatches[i].found, v->mismatches[i].n_found, found);
@@ -210,7 +208,7 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                         snprintf(why, sizeof why, "overwrite %s%s%s%s", wipe_status_to_string(w->status),
                                  w->n_unwritten ? ": ranges not overwritten" : "", w->error ? ": " : "",
                                  w->error ? strerror(w->error) : "");
-                json_array_append_new(reasons, str_lossy(why));
+                json_array_append_new(reasons, cert_json_string_lossy(why));
         }
         if (is_verify_needed && !v)
                 json_array_append_new(reasons, json_string("verification did not run"));
@@ -228,7 +226,7 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 json_array_append_new(reasons, json_string(why));
         }
         if (ctx->extra_reason)
-                json_array_append_new(reasons, str_lossy(ctx->extra_reason));
+                json_array_append_new(reasons, cert_json_string_lossy(ctx->extra_reason));
         bool is_pass = json_array_size(reasons) == 0;
 
         char serial[64], st_utc[40], st_jst[40], en_utc[40], en_jst[40], dur[32];
@@ -255,12 +253,12 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
 
         json_t *media = json_pack(
                 "{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s, s:s, s:o, s:o}", "manufacturer",
-                str_lossy(id->vendor), "model", str_lossy(id->model), "serial", str_lossy(id->serial), "wwn",
-                str_lossy(id->wwn), "firmware", str_lossy(id->firmware), "capacity_bytes",
+                cert_json_string_lossy(id->vendor), "model", cert_json_string_lossy(id->model), "serial", cert_json_string_lossy(id->serial), "wwn",
+                cert_json_string_lossy(id->wwn), "firmware", cert_json_string_lossy(id->firmware), "capacity_bytes",
                 (json_int_t)id->size_bytes, "logical_sector_bytes", (json_int_t)id->logical_sector_bytes,
                 "physical_sector_bytes", (json_int_t)id->physical_sector_bytes, "media_type", media_type(id),
-                "transport", disk_transport_to_string(id->transport), "device_path", str_lossy(id->path),
-                "by_id", str_lossy(id->by_id));
+                "transport", disk_transport_to_string(id->transport), "device_path", cert_json_string_lossy(id->path),
+                "by_id", cert_json_string_lossy(id->by_id));
         (void)disk;
         json_t *r = json_pack(
                 "{s:s, s:I, s:s, s:I, s:s, s:s, s:o, s:{s:s, s:s, s:o, s:o}, s:s, s:o, s:o, s:o, s:o,"
@@ -286,13 +284,13 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 return -ENOMEM;
         /* What the session adds; absent (not empty) without one, so older records keep their bytes. */
         json_t *people = json_object_get(r, "people");
-        if ((ctx->operator_name && json_object_set_new(people, "operator_name", str_lossy(ctx->operator_name)) < 0) ||
-            (ctx->witness_name && json_object_set_new(people, "witness_name", str_lossy(ctx->witness_name)) < 0) ||
+        if ((ctx->operator_name && json_object_set_new(people, "operator_name", cert_json_string_lossy(ctx->operator_name)) < 0) ||
+            (ctx->witness_name && json_object_set_new(people, "witness_name", cert_json_string_lossy(ctx->witness_name)) < 0) ||
             (ctx->authentication &&
-             json_object_set_new(people, "authentication", str_lossy(ctx->authentication)) < 0) ||
-            (ctx->disposal_id && json_object_set_new(r, "disposal_id", str_lossy(ctx->disposal_id)) < 0) ||
+             json_object_set_new(people, "authentication", cert_json_string_lossy(ctx->authentication)) < 0) ||
+            (ctx->disposal_id && json_object_set_new(r, "disposal_id", cert_json_string_lossy(ctx->disposal_id)) < 0) ||
             (ctx->policy &&
-             json_object_set_new(json_object_get(r, "sanitization"), "policy", str_lossy(ctx->policy)) < 0)) {
+             json_object_set_new(json_object_get(r, "sanitization"), "policy", cert_json_string_lossy(ctx->policy)) < 0)) {
                 json_decref(r);
                 return -ENOMEM;
         }

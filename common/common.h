@@ -6,6 +6,7 @@
  * string and file helpers. Uses nothing else of kesu; quiet like every engine module.
  */
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,10 +33,17 @@ static inline void fclosep(FILE **f)
                 fclose(*f);
 }
 
+static inline void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
 #define _cleanup_(x)     __attribute__((cleanup(x)))
 #define _cleanup_free_   _cleanup_(freep)
 #define _cleanup_close_  _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Hands ownership out of a cleanup variable: returns its value and leaves NULL/-1 behind. */
 #define TAKE_PTR(p)                                                                                         \

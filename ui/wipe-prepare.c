@@ -2,6 +2,7 @@
 /* `kesu wipe`: every input checked, both people logged in, the key unlocked and the session opened
  * before a single byte is written. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -135,9 +136,9 @@ static int split_assets(const char *list, size_t n_targets, char ***ret)
 }
 
 /* Says why a folder cannot take certificates; true when it cannot. */
-static bool filing_folder_refused(const char *what, const char *dir)
+static bool filing_folder_refused(const char *what, const char *dir, uint64_t extra_bytes)
 {
-        int r = cert_folder_probe(dir, 0);
+        int r = cert_folder_probe(dir, extra_bytes);
         switch (-r) {
         case 0:
                 return false;
@@ -161,9 +162,9 @@ static bool filing_folder_refused(const char *what, const char *dir)
                 break;
         case ENOSPC:
         case EDQUOT:
-                ui_error("wipe: the %s %s is full: a certificate and its PDF need %u MiB free; nothing was "
-                         "written",
-                         what, dir, CERT_FILING_MIN_FREE_BYTES >> 20);
+                ui_error("wipe: the %s %s is full: the certificates and their PDFs need %" PRIu64
+                         " MiB free; nothing was written",
+                         what, dir, (CERT_FILING_MIN_FREE_BYTES + extra_bytes) >> 20);
                 break;
         default:
                 ui_error("wipe: the %s %s cannot take a certificate: %s; nothing was written", what, dir,
@@ -388,8 +389,9 @@ int wipe_prepare(struct wipe_cli *cli, size_t n_targets, struct wipe_setup *ws)
         char *slash = strrchr(ledger_dir, '/');
         if (slash)
                 slash[slash == ledger_dir] = 0;
-        if (filing_folder_refused("certificate folder", cli->cert_dir) ||
-            filing_folder_refused("ledger's folder", slash ? ledger_dir : "."))
+        if (filing_folder_refused("certificate folder", cli->cert_dir,
+                                  (uint64_t)(n_targets - 1) * CERT_FILING_BYTES_PER_CERTIFICATE) ||
+            filing_folder_refused("ledger's folder", slash ? ledger_dir : ".", 0))
                 return KESU_EXIT_USAGE;
         /* No export stick is no reason to stop: the certificates are filed all the same. */
         struct stat st;

@@ -274,9 +274,10 @@ static void run_phase(struct session *s, bool is_verify_phase, const struct wipe
                 session_request_stop(s);
 }
 
-static int refusal_exit(const struct session_refusal *f)
+/* A refusal, said once; "nothing was written" only while that is true. */
+static int refusal_exit(const struct session_refusal *f, bool is_nothing_written)
 {
-        ui_error("wipe: %s%s", f->message, "; nothing was written");
+        ui_error("wipe: %s%s", f->message, is_nothing_written ? "; nothing was written" : "");
         return f->kind == SESSION_REFUSED_SAFETY ? KESU_EXIT_SAFETY : KESU_EXIT_USAGE;
 }
 
@@ -325,7 +326,7 @@ int ui_cmd_wipe(int argc, char **argv)
         if (exit_code >= 0)
                 goto out;
         if (session_plan(ws.session, disks, n, ws.assets, &refusal) < 0) {
-                exit_code = refusal_exit(&refusal);
+                exit_code = refusal_exit(&refusal, true);
                 goto out;
         }
         if (!cli.is_yes && !wipe_confirm(disks, n, &method, &cli, ws.session)) {
@@ -335,7 +336,8 @@ int ui_cmd_wipe(int argc, char **argv)
         }
         ui_install_stop_signals();
         if ((r = session_start(ws.session, &refusal)) < 0) {
-                exit_code = r == -EPERM ? refusal_exit(&refusal) : KESU_EXIT_NOT_SANITIZED;
+                exit_code = r == -EPERM ? refusal_exit(&refusal, session_n_started(ws.session) == 0)
+                                        : KESU_EXIT_NOT_SANITIZED;
                 if (session_n_started(ws.session) == 0)
                         goto out;
         }

@@ -126,6 +126,17 @@ rm -f "$T_DIR/full/filler"
 fallocate -l $(( $(df -B1 --output=avail "$T_DIR/full" | tail -1) - 2 * 1024 * 1024 )) "$T_DIR/full/filler"
 refused "$T_DIR/full" "nearly full folder" "[Nn]o space|full"
 t_eq "the probes leave nothing behind" "filler lost+found small" "$(ls "$T_DIR/full" | xargs)"
+# room for one disk's certificate, not for five: the space each target needs is counted up front
+rm -f "$T_DIR/full/filler"
+fallocate -l $(( $(df -B1 --output=avail "$T_DIR/full" | tail -1) - 6 * 1024 * 1024 )) "$T_DIR/full/filler"
+five=()
+for i in 1 2 3 4 5; do five+=("$(t_file "five-$i.img" 1M)"); printf KESUMARK | dd of="${five[-1]}" conv=notrunc status=none; done
+err=$("$KESU" wipe "${base_args[@]/A-1/F1,F2,F3,F4,F5}" --key "$K/appliance.key" --cert-dir "$T_DIR/full" \
+    "${five[@]}" 2>&1 >/dev/null); rc=$?
+t_eq "five disks, room for one certificate set: exit 2" 2 "$rc"
+t_match "five disks: the space they need is named" "full: the certificates and their PDFs need 10 MiB free" "$err"
+t_eq "five disks: every one still holds its marker" "KESUMARK KESUMARK KESUMARK KESUMARK KESUMARK" \
+    "$(for f in "${five[@]}"; do head -c 8 "$f"; echo; done | xargs)"
 
 echo x >"$T_DIR/a-file"
 refused "$T_DIR/a-file" "certificate folder that is a file" "not a folder|[Nn]ot a directory|does not exist"

@@ -82,7 +82,9 @@ t_eq "the certificate: required and achieved level from the session" "Clear Clea
 t_match "the certificate: its disposal id (the journal's)" "^[0-9a-f]{32}$" "$(jq -r .disposal_id "$cert")"
 minisign -V -q -p "$PUB" -m "$cert" >/dev/null 2>&1
 t_eq "the certificate: stock minisign accepts it" 0 $?
-if grep -rq -- "pass-op1-1234" "$C" "$T_DIR/c1.err" <<<"$out"; then t_fail "a passphrase leaked"; else t_pass "no passphrase in the output or the certificates"; fi
+if grep -rq -- "pass-op1-1234" "$C" "$T_DIR/c1.err" || grep -q -- "pass-op1-1234" <<<"$out"; then
+    t_fail "a passphrase leaked"
+else t_pass "no passphrase in the output, the errors or the certificates"; fi
 
 echo "# wrong factors, one person twice: refused, disk untouched"
 stamp "$T_DIR/r.img"
@@ -158,7 +160,7 @@ t_eq "after $runs kills: the restart runs (exit 0)" 0 $?
 J=$KESU_STATE_DIR/journal.jsonl
 started=$(jq -r --arg k "$KID" 'select(.event == "started" and .key_id == $k) | .disposal_id' "$J" | sort)
 certified=$(for f in "$KC"/KESU-*.json; do jq -r '.disposal_id // "none"' "$f"; done | sort)
-t_match "some disposals were started" "^[0-9]+$" "$(wc -l <<<"$started")"
+t_match "some disposals were started and journalled" "^[1-9][0-9]*$" "$(grep -c . <<<"$started")"
 t_eq "every started disposal has exactly one certificate, none twice" "$started" "$certified"
 t_eq "no certificate without a disposal" 0 "$(grep -c none <<<"$certified")"
 t_eq "the journal has nothing unfinished" 0 \

@@ -168,6 +168,36 @@ static void test_qr(void **state)
         cert_secret_key_free(k);
 }
 
+/* Fields longer than the QR carries (a USB bridge's 200-byte serial, a long asset) are cut at a
+ * character boundary, so the paper still verifies and never splits a Japanese character. */
+static void test_qr_long_fields(void **state)
+{
+        (void)state;
+        struct cert_secret_key *k = fixed_key();
+        struct cert_public_key p = public_of(k);
+        char serial[201], asset[70] = "";
+        memset(serial, 'S', 200);
+        serial[200] = 0;
+        for (int i = 0; i < 23; i++)
+                strcat(asset, "資"); /* 69 bytes: 3 bytes each */
+        json_t *rec = json_pack("{s:s, s:i, s:s, s:s, s:{s:s}, s:{s:s}}", "serial", "KESU-0807060504030201-000008",
+                                "sequence", 8, "result", "PASS", "asset_number", asset, "media", "serial", serial,
+                                "times", "ended_utc", "2026-11-23T10:00:00Z");
+        char hash[72], *payload;
+        cert_hash("record", 6, hash);
+        assert_int_equal(cert_qr_payload(rec, hash, k, &payload), 0);
+        assert_true(strlen(payload) < sizeof(((struct cert_issued *)0)->qr_payload));
+        struct cert_qr_fields f;
+        assert_int_equal(cert_qr_verify(payload, &p, 1, &f), 0);
+        assert_int_equal(strlen(f.disk_serial), CERT_QR_FIELD_MAX_BYTES);
+        assert_int_equal(strncmp(f.disk_serial, serial, CERT_QR_FIELD_MAX_BYTES), 0);
+        assert_int_equal(strlen(f.asset), 63); /* 21 whole characters, not 64 bytes of a cut one */
+        assert_int_equal(strncmp(f.asset, asset, 63), 0);
+        free(payload);
+        json_decref(rec);
+        cert_secret_key_free(k);
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)st, (void)flag, (void)ftw;
@@ -1011,7 +1041,7 @@ int main(void)
                 cmocka_unit_test(test_canonical),
                 cmocka_unit_test(test_ed25519_vector),
                 cmocka_unit_test(test_minisig),
-                cmocka_unit_test(test_qr),
+                cmocka_unit_test(test_qr), cmocka_unit_test(test_qr_long_fields),
                 cmocka_unit_test(test_key_files),
                 cmocka_unit_test(test_ledger_chain),
                 cmocka_unit_test(test_levels),

@@ -16,13 +16,6 @@
 /* A certificate record is ~2 KB; anything much larger named like one is not. */
 #define CERT_RECORD_MAX_BYTES (4u * 1024 * 1024)
 
-static inline void closedirp(DIR **d)
-{
-        if (*d)
-                closedir(*d);
-}
-#define _cleanup_closedir_ _cleanup_(closedirp)
-
 static const char *jstr(const json_t *o, const char *key)
 {
         const char *s = json_string_value(json_object_get(o, key));

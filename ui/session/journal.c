@@ -64,22 +64,6 @@ static int parse_utc(const char *s, int64_t *ret)
         return 0;
 }
 
-/* Text that is not UTF-8 (a legacy disk label) becomes "hex:…" — what the certificate record
- * itself makes of it, so the journal's copy gives the same certificate. */
-static json_t *str_lossy(const char *s)
-{
-        json_t *j = json_string(s ? s : "");
-        if (j)
-                return j;
-        size_t n = strlen(s);
-        _cleanup_free_ char *h = malloc(2 * n + 5);
-        if (!h)
-                return NULL;
-        strcpy(h, "hex:");
-        for (size_t i = 0; i < n; i++)
-                sprintf(h + 4 + 2 * i, "%02x", (unsigned char)s[i]);
-        return json_string(h);
-}
 
 static const char *jstr(const json_t *o, const char *key)
 {
@@ -631,10 +615,10 @@ static json_t *disk_json(const struct disk_identity *id)
 {
         return json_pack(
                 "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s, s:s, s:s, s:s}", "path",
-                str_lossy(id->path), "name", str_lossy(id->name), "by_id", str_lossy(id->by_id), "vendor",
-                str_lossy(id->vendor), "model", str_lossy(id->model), "serial", str_lossy(id->serial), "wwn",
-                str_lossy(id->wwn), "firmware", str_lossy(id->firmware), "backing_file",
-                str_lossy(id->backing_file), "size_bytes", (json_int_t)id->size_bytes,
+                cert_json_string_lossy(id->path), "name", cert_json_string_lossy(id->name), "by_id", cert_json_string_lossy(id->by_id), "vendor",
+                cert_json_string_lossy(id->vendor), "model", cert_json_string_lossy(id->model), "serial", cert_json_string_lossy(id->serial), "wwn",
+                cert_json_string_lossy(id->wwn), "firmware", cert_json_string_lossy(id->firmware), "backing_file",
+                cert_json_string_lossy(id->backing_file), "size_bytes", (json_int_t)id->size_bytes,
                 "logical_sector_bytes", (json_int_t)id->logical_sector_bytes, "physical_sector_bytes",
                 (json_int_t)id->physical_sector_bytes, "transport",
                 disk_transport_to_string(id->transport) ? disk_transport_to_string(id->transport)
@@ -669,15 +653,15 @@ int session_journal_started(struct session_journal *j, const struct session_jour
                 "{s:s, s:s, s:s, s:o, s:o, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o, s:o,"
                 " s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
                 "event", "started", "disposal_id", s->disposal_id, "utc", utc, "key_id",
-                str_lossy(s->key_id), "cert_dir", str_lossy(s->cert_dir), "operator", "id",
-                str_lossy(c->operator_id), "name", str_lossy(c->operator_name), "witness", "id",
-                str_lossy(c->witness_id), "name", str_lossy(c->witness_name), "authentication",
-                str_lossy(c->authentication), "asset", str_lossy(c->asset_number), "class",
-                str_lossy(c->class_label), "destination", str_lossy(c->destination), "organization",
-                str_lossy(c->organization), "media_source", str_lossy(c->media_source), "image_version",
-                str_lossy(c->image_version), "image_build", str_lossy(c->image_build), "required_level",
-                str_lossy(c->required_level), "policy", str_lossy(c->policy), "method", str_lossy(s->method),
-                "verify", str_lossy(s->verify_mode ? s->verify_mode : "none"), "pass_seeds",
+                cert_json_string_lossy(s->key_id), "cert_dir", cert_json_string_lossy(s->cert_dir), "operator", "id",
+                cert_json_string_lossy(c->operator_id), "name", cert_json_string_lossy(c->operator_name), "witness", "id",
+                cert_json_string_lossy(c->witness_id), "name", cert_json_string_lossy(c->witness_name), "authentication",
+                cert_json_string_lossy(c->authentication), "asset", cert_json_string_lossy(c->asset_number), "class",
+                cert_json_string_lossy(c->class_label), "destination", cert_json_string_lossy(c->destination), "organization",
+                cert_json_string_lossy(c->organization), "media_source", cert_json_string_lossy(c->media_source), "image_version",
+                cert_json_string_lossy(c->image_version), "image_build", cert_json_string_lossy(c->image_build), "required_level",
+                cert_json_string_lossy(c->required_level), "policy", cert_json_string_lossy(c->policy), "method", cert_json_string_lossy(s->method),
+                "verify", cert_json_string_lossy(s->verify_mode ? s->verify_mode : "none"), "pass_seeds",
                 seeds_json(s->method_drawn), "disk", disk_json(s->disk));
         if (!o)
                 return -ENOMEM;
@@ -710,7 +694,7 @@ int session_journal_finished(struct session_journal *j, const char *disposal_id,
         format_utc(now_realtime_ns(), utc, sizeof utc);
         json_auto_t *o =
                 json_pack("{s:s, s:s, s:o, s:o, s:s}", "event", "finished", "disposal_id", disposal_id,
-                          "serial", str_lossy(serial), "result", str_lossy(result), "utc", utc);
+                          "serial", cert_json_string_lossy(serial), "result", cert_json_string_lossy(result), "utc", utc);
         if (!o)
                 return -ENOMEM;
         return append(j, o);

@@ -31,8 +31,7 @@ struct session_target_state {
         struct pass_verifications pv;
         char disposal_id[SESSION_DISPOSAL_ID_CHARS + 1];
         bool is_journalled;
-        bool is_started;
-        bool is_wipe_watched, is_wipe_told, is_verify_watched, is_verify_told;
+        bool is_wipe_watched, is_verify_watched; /* in the event descriptor's set (once) */
 };
 
 struct session {
@@ -434,7 +433,6 @@ int session_start(struct session *s, struct session_refusal *ret)
                         session_request_stop(s);
                         return -EPERM;
                 }
-                t->is_started = true;
                 if (t->is_journalled)
                         (void)session_journal_pass(s->journal, t->disposal_id, 1, 0);
         }
@@ -554,7 +552,7 @@ static int watch_jobs(struct session *s)
                         int fd;
                         uint64_t tag;
                 } w[] = {
-                        { &t->is_wipe_watched, t->wipe && t->is_started ? wipe_job_done_fd(t->wipe) : -1, 2 * i },
+                        { &t->is_wipe_watched, wipe_job_done_fd(t->wipe) /* i < n_started: it runs */, 2 * i },
                         { &t->is_verify_watched, t->verify ? verify_job_done_fd(t->verify) : -1, 2 * i + 1 },
                 };
                 for (size_t k = 0; k < ELEMENTSOF(w); k++) {
@@ -595,10 +593,6 @@ int session_next_event(struct session *s, struct session_event *ret)
         /* a job's done descriptor stays readable: it is told once, then no longer watched */
         int fd = is_verify ? verify_job_done_fd(t->verify) : wipe_job_done_fd(t->wipe);
         (void)epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-        if (is_verify)
-                t->is_verify_told = true;
-        else
-                t->is_wipe_told = true;
         *ret = (struct session_event){ .kind = is_verify ? SESSION_EVENT_VERIFY_DONE : SESSION_EVENT_WIPE_DONE,
                                        .target = i };
         return 0;
