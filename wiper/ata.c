@@ -143,10 +143,8 @@ int ata_identify(const struct cmd_transport *t, struct ata_identity *ret)
         uint8_t cdb[16];
         uint8_t buf[ATA_IDENTIFY_BYTES] = { 0 };
 
-        if (!t->scsi)
-                return -EOPNOTSUPP;
         ata_build_identify_cdb(cdb);
-        int r = t->scsi(t->userdata, cdb, sizeof cdb, CMD_DIR_FROM_DEVICE, buf, sizeof buf);
+        int r = cmd_scsi(t, cdb, sizeof cdb, CMD_DIR_FROM_DEVICE, buf, sizeof buf, CMD_TIMEOUT_IDENTIFY_MS, NULL);
         if (r < 0)
                 return r;
         return ata_parse_identify(buf, ret);

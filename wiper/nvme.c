@@ -136,7 +136,7 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
         memset(buf, 0, NVME_IDENTIFY_BYTES);
         nvme_build_identify(&cmd, NVME_CNS_CONTROLLER, 0, buf);
-        r = t->nvme_admin(t->userdata, &cmd);
+        r = cmd_nvme_admin(t, &cmd, NULL);
         if (r >= 0)
                 r = nvme_parse_identify_ctrl(buf, &ctrl);
         if (r < 0)
@@ -144,7 +144,7 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
         memset(buf, 0, NVME_IDENTIFY_BYTES);
         nvme_build_identify(&cmd, NVME_CNS_NAMESPACE, nsid, buf);
-        r = t->nvme_admin(t->userdata, &cmd);
+        r = cmd_nvme_admin(t, &cmd, NULL);
         if (r >= 0)
                 r = nvme_parse_identify_ns(buf, &ns);
         if (r < 0)

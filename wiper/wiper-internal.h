@@ -102,20 +102,63 @@ int nvme_parse_identify_ns(const uint8_t buf[NVME_IDENTIFY_BYTES], struct nvme_n
 
 enum cmd_dir { CMD_DIR_NONE, CMD_DIR_FROM_DEVICE, CMD_DIR_TO_DEVICE };
 
+#define CMD_SENSE_MAX_BYTES 252 /* the most sense data SPC lets a device return */
+
+/* SAM-5 status codes a SCSI command completes with. */
+enum {
+        SCSI_STATUS_GOOD = 0x00,
+        SCSI_STATUS_CHECK_CONDITION = 0x02,
+        SCSI_STATUS_BUSY = 0x08,
+};
+
+/* Timeouts per command (the transport's, not the device's: when it passes, the kernel aborts the
+ * command and resets the device, so a long erase must be given its own). */
+#define CMD_TIMEOUT_IDENTIFY_MS 15000u               /* IDENTIFY, status, logs: seconds */
+#define CMD_TIMEOUT_SHORT_MS    30000u               /* freeze lock, password, set max, sanitize start */
+#define CMD_TIMEOUT_LONG_MS     (12u * 3600u * 1000u) /* SECURITY ERASE UNIT, FORMAT UNIT: hours */
+
+/* What the device answered, kept whole: the front end and the certificate show it, and the purge
+ * flows decide from it (a CHECK CONDITION is not just "an error": it carries the ATA registers of
+ * a completed command, a sanitize's progress, the reason of a refusal). */
+struct cmd_reply {
+        /* SCSI (SG_IO): SAM status, sense bytes as returned, and the host/driver status of the
+         * Linux SCSI midlayer (non-zero host_status: the command never completed on the device) */
+        uint8_t scsi_status;
+        uint8_t sense[CMD_SENSE_MAX_BYTES];
+        size_t sense_len;
+        uint16_t host_status;
+        uint16_t driver_status;
+        int32_t resid; /* bytes of the data transfer not done */
+        /* NVMe: the completion's status field as the ioctl returns it (SC 7:0, SCT 10:8, CRD,
+         * More, DNR 14: decode with nvme_status_decode()) and Dword 0 of the completion */
+        uint16_t nvme_status;
+        uint32_t nvme_result;
+};
+
 /* Carries commands to a device. The real one uses SG_IO and the NVMe admin ioctl on a file
- * descriptor; tests supply a loopback that checks the bytes and scripts the answer. */
+ * descriptor; tests supply a stateful fake drive that checks the bytes and answers as a drive. */
 struct cmd_transport {
-        /* Sends a SCSI CDB (ATA commands travel inside ATA PASS-THROUGH). 0 or -errno; -EIO when the
-         * device answered with a check condition. */
+        /* Sends a SCSI CDB (ATA commands travel inside ATA PASS-THROUGH) with a timeout. 0 when the
+         * device answered (*ret says how: status, sense), -errno when the command could not be
+         * carried (-ETIMEDOUT when the timeout passed). *ret is zeroed first. */
         int (*scsi)(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
-                    size_t buf_len);
-        /* Sends an NVMe admin command. 0, -errno, or -EIO for a non-zero NVMe status. */
-        int (*nvme_admin)(void *userdata, struct nvme_admin_cmd *cmd);
+                    size_t buf_len, unsigned timeout_ms, struct cmd_reply *ret);
+        /* Sends an NVMe admin command (its timeout_ms field set; 0 means the driver's default). 0
+         * when the controller answered (*ret: status, Dword 0), -errno otherwise. */
+        int (*nvme_admin)(void *userdata, struct nvme_admin_cmd *cmd, struct cmd_reply *ret);
         void *userdata;
 };
 
 /* The real transport over an open device file descriptor (stored in *fd_storage). */
 void cmd_transport_for_fd(struct cmd_transport *t, int *fd_storage);
+
+/* Sends a CDB and folds the answer for callers that only need success: 0 for GOOD, -EREMOTEIO for
+ * any other status (*ret, when not NULL, keeps the sense), -EIO when the host or driver status says
+ * the command did not complete, -errno from the transport. */
+int cmd_scsi(const struct cmd_transport *t, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
+             size_t buf_len, unsigned timeout_ms, struct cmd_reply *ret);
+/* Likewise for NVMe: 0 for status 0, -EREMOTEIO for a non-zero status (kept in *ret). */
+int cmd_nvme_admin(const struct cmd_transport *t, struct nvme_admin_cmd *cmd, struct cmd_reply *ret);
 
 /* IDENTIFY DEVICE through the transport, parsed. */
 int ata_identify(const struct cmd_transport *t, struct ata_identity *ret);

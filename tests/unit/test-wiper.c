@@ -247,9 +247,11 @@ struct loopback {
 };
 
 static int loopback_scsi(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
-                         size_t buf_len)
+                         size_t buf_len, unsigned timeout_ms, struct cmd_reply *ret)
 {
         struct loopback *lb = userdata;
+        *ret = (struct cmd_reply){ 0 };
+        assert_true(timeout_ms > 0 && timeout_ms <= 60000);
         assert_int_equal(cdb_len, 16);
         assert_int_equal(dir, CMD_DIR_FROM_DEVICE);
         assert_int_equal(buf_len, 512);
@@ -259,9 +261,10 @@ static int loopback_scsi(void *userdata, const uint8_t *cdb, size_t cdb_len, enu
         return 0;
 }
 
-static int loopback_nvme(void *userdata, struct nvme_admin_cmd *cmd)
+static int loopback_nvme(void *userdata, struct nvme_admin_cmd *cmd, struct cmd_reply *ret)
 {
         struct loopback *lb = userdata;
+        *ret = (struct cmd_reply){ 0 };
         lb->n_nvme++;
         assert_int_equal(cmd->opcode, NVME_ADMIN_IDENTIFY);
         assert_int_equal(cmd->data_len, 4096);
@@ -276,10 +279,14 @@ static int loopback_nvme(void *userdata, struct nvme_admin_cmd *cmd)
 }
 
 static int failing_scsi(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
-                        size_t buf_len)
+                        size_t buf_len, unsigned timeout_ms, struct cmd_reply *ret)
 {
-        (void)userdata, (void)cdb, (void)cdb_len, (void)dir, (void)buf, (void)buf_len;
-        return -EIO;
+        (void)userdata, (void)cdb, (void)cdb_len, (void)dir, (void)buf, (void)buf_len, (void)timeout_ms;
+        /* CHECK CONDITION, ILLEGAL REQUEST / INVALID FIELD IN CDB, fixed format */
+        *ret = (struct cmd_reply){ .scsi_status = SCSI_STATUS_CHECK_CONDITION, .sense_len = 18,
+                                   .driver_status = 0x08 };
+        ret->sense[0] = 0x70, ret->sense[2] = 0x05, ret->sense[7] = 10, ret->sense[12] = 0x24;
+        return 0;
 }
 
 static void test_loopback_transport(void **state)
@@ -305,7 +312,7 @@ static void test_loopback_transport(void **state)
 
         t.scsi = failing_scsi;
         memset(&ata, 0x77, sizeof ata);
-        assert_int_equal(ata_identify(&t, &ata), -EIO);
+        assert_int_equal(ata_identify(&t, &ata), -EREMOTEIO);
         assert_int_equal((unsigned char)ata.model[0], 0x77); /* untouched on failure */
 }
 

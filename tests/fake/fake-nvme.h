@@ -1,0 +1,4 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+/* A stateful fake nvme drive behind the command transport (tests only). To be written. */
+#include "fake-medium.h"

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* To be written. */
+#include "purge.h"

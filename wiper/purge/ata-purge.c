@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* ata purge flows over a transport (purge.h). To be written. */
+#include <errno.h>
+
+#include "purge.h"
+
+int ata_purge_run(const struct cmd_transport *t, enum purge_method method, const struct purge_caps *caps,
+                  const struct purge_run_options *o, struct purge_report *ret)
+{
+        (void)t, (void)method, (void)caps, (void)o;
+        *ret = (struct purge_report){ .method = method, .error = -EOPNOTSUPP };
+        return -EOPNOTSUPP;
+}
+
+int ata_purge_probe(const struct cmd_transport *t, struct purge_caps *ret)
+{
+        (void)t, (void)ret;
+        return -EOPNOTSUPP;
+}
+
+int ata_purge_restore_hidden(const struct cmd_transport *t, struct purge_hidden *h)
+{
+        (void)t, (void)h;
+        return -EOPNOTSUPP;
+}
