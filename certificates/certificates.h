@@ -93,6 +93,24 @@ int cert_sign_raw(const struct cert_secret_key *k, const void *msg, size_t len,
 bool cert_verify_raw(const struct cert_public_key *k, const void *msg, size_t len,
                      const uint8_t sig[CERT_SIGNATURE_BYTES]);
 
+/* ---- a drive's purge facts as JSON (list and record share them) -------------------------------- */
+
+struct purge_caps;
+struct purge_hidden;
+struct purge_health;
+struct wipe_purge;
+
+/* [{"method", "level", "standard", "capability"}] for each purge method c supports (table order). */
+json_t *cert_json_purge_methods(const struct purge_caps *c);
+/* {"method": "why not"} for each one it does not. */
+json_t *cert_json_purge_refusals(const struct purge_caps *c);
+/* {"examined": "yes"/"no", sectors, "hpa"/"dco"/"ama"/"restored": "yes"/"no", "note"}. */
+json_t *cert_json_hidden_areas(const struct purge_hidden *h);
+/* {"read": "yes"/"no", "source", and each value the drive reported}. */
+json_t *cert_json_health(const struct purge_health *h);
+/* What was sent and what the drive answered. */
+json_t *cert_json_purge_report(const struct wipe_purge *p);
+
 /* ---- the record ------------------------------------------------------------------------------- */
 
 #define CERT_FORMAT         "kesu-disposal-certificate"

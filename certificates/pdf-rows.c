@@ -393,14 +393,45 @@ static void section_sanitization(struct pdf_rows *t, const json_t *r)
         }
         row_more(t, i, n);
 
-        row_bytes(t, "書込量 Bytes written", s, "bytes_written");
+        const json_t *pg = pdf_jget(s, "purge");
+        if (pg) {
+                /* the drive's own command: what was sent, what the drive said, the standard applied */
+                row(t, "コマンド Command", pdf_jstr(pg, "command"));
+                row(t, "装置の応答 Drive status", pdf_jstr(pg, "device_status"));
+                row(t, "基準 Standard", pdf_jstr(pg, "standard"));
+                const char *e = pdf_jstr(pg, "error"), *d = pdf_jstr(pg, "error_detail"),
+                           *w = pdf_jstr(pg, "warnings"), *pw = pdf_jstr(pg, "password_left");
+                if (e && *e)
+                        rowf(t, "エラー Error", "%s%s%s", e, d && *d ? "\n" : "", d && *d ? d : "");
+                if (w && *w)
+                        row(t, "注意 Warnings", w);
+                if (pw && *pw)
+                        rowf(t, "パスワード残存 Password left", "%s", pw);
+        } else
+                row_bytes(t, "書込量 Bytes written", s, "bytes_written");
         row_word(t, "状態 Status", pdf_jstr(s, "status"));
-        row(t, "I/O エンジン Engine", pdf_jstr(s, "engine"));
+        if (!pg)
+                row(t, "I/O エンジン Engine", pdf_jstr(s, "engine"));
         const char *examined = pdf_jstr(r, "hidden_areas.examined"),
                    *note = pdf_jstr(r, "hidden_areas.note");
         const char *ja = pdf_japanese_for(examined);
         rowf(t, "隠し領域 Hidden areas", "調査 examined: %s%s%s%s%s", ja ? ja : "", ja ? " " : "",
              pdf_or_dash(examined), note ? "\n" : "", note ? note : "");
+        const json_t *h = pdf_jget(r, "drive_health");
+        if (h) {
+                char a[32], b[32], c[32], d[32], e[32];
+                const char *poh, *realloc_, *pending, *media, *used;
+                pdf_jtext(h, "power_on_hours", a, &poh);
+                pdf_jtext(h, "reallocated_sectors", b, &realloc_);
+                pdf_jtext(h, "pending_sectors", c, &pending);
+                pdf_jtext(h, "media_errors", d, &media);
+                pdf_jtext(h, "percentage_used", e, &used);
+                rowf(t, "装置の状態 Drive health",
+                     "%s\n通電時間 power-on hours %s, 代替 reallocated %s, 保留 pending %s, 媒体エラー media errors "
+                     "%s, 使用率 used %s%%",
+                     pdf_or_dash(pdf_jstr(h, "source")), pdf_or_dash(poh), pdf_or_dash(realloc_),
+                     pdf_or_dash(pending), pdf_or_dash(media), pdf_or_dash(used));
+        }
 }
 
 static void section_verification(struct pdf_rows *t, const json_t *r)
@@ -418,6 +449,17 @@ static void section_verification(struct pdf_rows *t, const json_t *r)
         rowf(t, "範囲 Coverage", "%s%s — %s 区画 subsections, %s 標本 samples", pdf_or_dash(coverage),
              coverage ? " %" : "", pdf_or_dash(s1), pdf_or_dash(s2));
         row_bytes(t, "読取量 Bytes read", v, "bytes_read");
+        const json_t *pf = pdf_jget(v, "proof");
+        if (pf) {
+                char n1[32], n2[32], n3[32];
+                const char *cmp, *unch, *blank;
+                pdf_jtext(pf, "sectors_compared", n1, &cmp);
+                pdf_jtext(pf, "sectors_unchanged", n2, &unch);
+                pdf_jtext(pf, "sectors_blank_before", n3, &blank);
+                rowf(t, "指紋比較 Fingerprint", "%s sectors compared, %s unchanged, %s blank before (%s)\n%s → %s",
+                     pdf_or_dash(cmp), pdf_or_dash(unch), pdf_or_dash(blank), pdf_or_dash(pdf_jstr(pf, "expected")),
+                     pdf_or_dash(pdf_jstr(pf, "fingerprint_before")), pdf_or_dash(pdf_jstr(pf, "fingerprint_after")));
+        }
         pdf_jtext(v, "sectors_mismatched", b1, &s1);
         pdf_jtext(v, "sectors_compared", b3, &s3);
         rowf(t, "不一致 Mismatched", "%s / %s 比較 compared", pdf_or_dash(s1), pdf_or_dash(s3));

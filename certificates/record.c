@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "certificates.h"
+#include "purge.h"
 #include "common.h"
 #include "config.h"
 
@@ -95,9 +96,7 @@ static const char *media_type(const struct disk_identity *id)
 
 static void hex(const uint8_t *b, size_t n, char *out)
 {
-        for (size_t i = 0; i < n; i++)
-                sprintf(out + 2 * i, "%02x", b[i]);
-        out[2 * n] = 0;
+        sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
 static json_t *sanitization_json(const struct wipe_result *w, const char *required, const char *achieved)
@@ -114,11 +113,19 @@ static json_t *sanitization_json(const struct wipe_result *w, const char *requir
                                                         "bytes_written", (json_int_t)p->bytes_written,
                                                         "flushed", p->is_flushed ? "yes" : "no"));
         }
-        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:o}", "required_level", required,
-                         "achieved_level", achieved, "technique", "overwrite", "method", w->method.name,
-                         "method_spec", w->method.spec, "method_description", str(w->method.description),
-                         "passes", passes, "bytes_written", (json_int_t)w->bytes_written, "status",
-                         wipe_status_to_string(w->status), "engine", str(w->engine));
+        bool is_purge = w->method.technique == WIPE_TECHNIQUE_PURGE;
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:o}", "required_level", required,
+                              "achieved_level", achieved, "technique", is_purge ? "purge" : "overwrite", "method",
+                              w->method.name, "method_spec", w->method.spec, "method_description",
+                              str(w->method.description), "passes", passes, "bytes_written",
+                              (json_int_t)w->bytes_written, "status", wipe_status_to_string(w->status), "engine",
+                              str(w->engine));
+        /* a purge: the command sent and the drive's own answer */
+        if (o && is_purge && w->purge && json_object_set_new(o, "purge", cert_json_purge_report(w->purge)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 static json_t *verification_json(const struct verify_result *v, const char *mode)
@@ -164,15 +171,53 @@ static json_t *verification_json(const struct verify_result *v, const char *mode
                 json_array_append_new(unread, json_pack("{s:I, s:I}", "first_lba",
                                                         (json_int_t)v->unreadable[i].first_lba, "last_lba",
                                                         (json_int_t)v->unreadable[i].last_lba));
-        return json_pack(
+        if (v->proof.is_proof) {
+                const struct verify_proof *p = &v->proof;
+                if (!is_pass)
+                        snprintf(stmt, sizeof stmt,
+                                 "the purge is not proved: %" PRIu64 " of %" PRIu64
+                                 " fingerprinted sectors still hold what they held before, %" PRIu64
+                                 " do not hold what the command leaves",
+                                 p->sectors_unchanged, p->sectors_compared, p->sectors_unexpected);
+                else
+                        snprintf(stmt, sizeof stmt,
+                                 "all %" PRIu64 " sectors fingerprinted before the purge were read again: none "
+                                 "holds what it held (%" PRIu64 " were blank before), each holds what the command "
+                                 "leaves (%s), no signature remains",
+                                 p->sectors_compared, p->sectors_blank_before, verify_expect_kind_to_string(p->kind));
+                snprintf(pat, sizeof pat, "%s", p->kind == VERIFY_EXPECT_PATTERN ? "0x00"
+                                                : p->kind == VERIFY_EXPECT_UNIFORM ? "one repeated byte a sector"
+                                                                                   : "different from before");
+        }
+        json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}",
-                "method", verify_mode_to_string(v->mode), "result", is_pass ? "PASS" : "FAIL",
+                "method", v->proof.is_proof ? "purge-proof" : verify_mode_to_string(v->mode), "result",
+                is_pass ? "PASS" : "FAIL",
                 "coverage_percent", pct, "subsections", (json_int_t)v->plan.n_subsections, "samples",
                 (json_int_t)v->plan.n_locations, "bytes_read", (json_int_t)v->bytes_read, "sectors_compared",
                 (json_int_t)v->sectors_compared, "sectors_mismatched", (json_int_t)v->sectors_mismatched,
                 "plan_seed", v->plan.is_full ? "" : plan_seed, "expected", pat, "pattern_seed", seed,
                 "confidence", v->plan.is_full ? "1" : "0.99", "unerased_fraction_bound", bound, "statement",
                 stmt, "residual_signatures", resid, "mismatches", mm, "unreadable_ranges", unread);
+        if (o && v->proof.is_proof) {
+                const struct verify_proof *p = &v->proof;
+                char before[2 * VERIFY_DIGEST_BYTES + 1], after[2 * VERIFY_DIGEST_BYTES + 1];
+                verify_digest_hex(p->digest_before, before);
+                verify_digest_hex(p->digest_after, after);
+                json_t *pj = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "expected",
+                                       verify_expect_kind_to_string(p->kind), "sectors_compared",
+                                       (json_int_t)p->sectors_compared, "sectors_unchanged",
+                                       (json_int_t)p->sectors_unchanged, "sectors_blank_before",
+                                       (json_int_t)p->sectors_blank_before, "sectors_unexpected",
+                                       (json_int_t)p->sectors_unexpected, "sectors_uniform_after",
+                                       (json_int_t)p->sectors_uniform_after, "fingerprint_before",
+                                       before, "fingerprint_after", after);
+                if (!pj || json_object_set_new(o, "proof", pj) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
 }
 
 int cert_record_build(const struct cert_context *ctx, const struct disk_info *disk,
@@ -183,7 +228,9 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
         const char *required = ctx->required_level ? ctx->required_level
                                                    : cert_required_level(ctx->class_label, ctx->destination);
         bool is_wipe_ok = wipe_result_is_pass(w);
-        bool is_verify_needed = strcmp(verify_mode, "none") != 0;
+        bool is_purge = w->method.technique == WIPE_TECHNIQUE_PURGE;
+        /* a purge is proved by its fingerprint comparison whatever the verify mode */
+        bool is_verify_needed = is_purge || strcmp(verify_mode, "none") != 0;
         bool is_verify_ok = !is_verify_needed || (v && verify_result_is_pass(v));
         /* A software overwrite is NIST SP 800-88's Clear; Purge needs the drive's own commands. The
          * session decides both levels; the built-in rule serves callers without one. */
@@ -201,9 +248,18 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
         if (!is_wipe_ok) {
                 char why[512];
                 if (w->status == WIPE_STATUS_PROTECTED)
-                        snprintf(why, sizeof why, "overwrite stopped: the disk became protected (%s)%s",
-                                 w->protected_reason ? w->protected_reason : "in use",
+                        snprintf(why, sizeof why, "%s stopped: the disk became protected (%s)%s",
+                                 is_purge ? "purge" : "overwrite", w->protected_reason ? w->protected_reason : "in use",
                                  w->is_protected_before_write ? "; nothing was written" : "");
+                else if (is_purge && w->purge)
+                        snprintf(why, sizeof why, "purge %s %s: %s%s%.200s", w->method.name,
+                                 wipe_status_to_string(w->status),
+                                 w->purge->report.error ? purge_error_to_string(w->purge->report.error)
+                                                        : "the drive's status does not show it ran",
+                                 w->purge->report.error_text[0] ? " — " : "", w->purge->report.error_text);
+                else if (is_purge)
+                        snprintf(why, sizeof why, "purge %s %s%s%s", w->method.name, wipe_status_to_string(w->status),
+                                 w->error ? ": " : "", w->error ? strerror(w->error) : "");
                 else
                         snprintf(why, sizeof why, "overwrite %s%s%s%s", wipe_status_to_string(w->status),
                                  w->n_unwritten ? ": ranges not overwritten" : "", w->error ? ": " : "",
@@ -214,15 +270,18 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 json_array_append_new(reasons, json_string("verification did not run"));
         else if (is_verify_needed && !verify_result_is_pass(v))
                 json_array_append_new(reasons,
-                                      json_string("verification failed: data remains readable or unreadable "
-                                                  "sectors or residual signatures were found"));
+                                      json_string(v->proof.is_proof
+                                                          ? "purge not proved: sectors unchanged from before the "
+                                                            "purge, content the command does not leave, unreadable "
+                                                            "sectors or residual signatures were found"
+                                                          : "verification failed: data remains readable or "
+                                                            "unreadable sectors or residual signatures were found"));
         if (strcmp(achieved, "none") != 0 && !is_level_ok) {
                 char why[256];
                 snprintf(why, sizeof why,
-                         "confidentiality class %s requires %s; an overwrite achieves %s (use a purge "
-                         "method or "
-                         "destroy the medium)",
-                         ctx->class_label, required, achieved);
+                         "confidentiality class %s requires %s; %s achieves %s (use a purge "
+                         "method that reaches it or destroy the medium)",
+                         ctx->class_label, required, is_purge ? w->method.name : "an overwrite", achieved);
                 json_array_append_new(reasons, json_string(why));
         }
         if (ctx->extra_reason)
@@ -273,7 +332,7 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 str(ctx->media_source), "confidentiality", "before", str(ctx->class_label), "after",
                 is_pass ? "none (sanitized)" : (ctx->class_label ? ctx->class_label : ""), "destination",
                 str(ctx->destination), "sanitization", sanitization_json(w, required, achieved),
-                "verification", verification_json(v, verify_mode), "hidden_areas", "examined", "no", "note",
+                "verification", verification_json(v, is_purge ? "purge-proof" : verify_mode), "hidden_areas", "examined", "no", "note",
                 "HPA/DCO and over-provisioned areas are not examined by an overwrite; a purge method "
                 "reaches them",
                 "errors", "unwritten_ranges", unwritten, "unreadable_ranges", unreadable, "error",
@@ -282,6 +341,16 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
                 str(ctx->operator_id), "witness", str(ctx->witness_id));
         if (!r)
                 return -ENOMEM;
+        /* A purge examined the hidden areas and read the drive's health: the record says what. */
+        if (is_purge && w->purge && w->purge->probe_error == 0) {
+                json_t *hid = cert_json_hidden_areas(&w->purge->caps.hidden);
+                json_t *health = cert_json_health(&w->purge->caps.health);
+                if (!hid || json_object_set_new(r, "hidden_areas", hid) < 0 || !health ||
+                    json_object_set_new(r, "drive_health", health) < 0) {
+                        json_decref(r);
+                        return -ENOMEM;
+                }
+        }
         /* What the session adds; absent (not empty) without one, so older records keep their bytes. */
         json_t *people = json_object_get(r, "people");
         if ((ctx->operator_name && json_object_set_new(people, "operator_name", cert_json_string_lossy(ctx->operator_name)) < 0) ||

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `kesu list`: which disks are attached, who they are, what is on them, which are protected. */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "purge.h"
 #include "ui.h"
 
 void ui_disk_infos_free(struct disk_info *disks, size_t n)
@@ -97,6 +99,52 @@ static void content_summary(const struct disk_content *c, char *buf, size_t size
                          c->table_type);
 }
 
+/* The drive's purge commands with their levels, its state, hidden areas and health: one line each. */
+static void print_purge(FILE *f, int w, const struct disk_info *d)
+{
+        const struct purge_caps *c = d->purge;
+        if (purge_family_for(d->identity.transport) == PURGE_FAMILY_NONE)
+                return;
+        if (!c) {
+                fprintf(f, "%*s purge: none (%s)\n", w, "", ui_purge_probe_error(d));
+                return;
+        }
+        fprintf(f, "%*s purge:", w, "");
+        bool is_any = false;
+        for (size_t i = 0; purge_method_info_at(i); i++) {
+                const struct purge_method_info *m = purge_method_info_at(i);
+                if (purge_caps_has(c, m->method)) {
+                        fprintf(f, " %s (%s)", m->name, m->level);
+                        is_any = true;
+                }
+        }
+        fprintf(f, "%s%s%s%s\n", is_any ? "" : " none (the drive reports no sanitize, security erase or Format NVM)",
+                c->is_frozen ? "  FROZEN: suspend/resume or replug before a purge" : "",
+                c->is_sanitize_running ? "  a sanitize is running" : "",
+                c->is_sanitize_failed ? "  the last sanitize failed" : "");
+        if (c->hidden.is_examined && (c->hidden.has_hpa || c->hidden.has_dco || c->hidden.has_ama))
+                fprintf(f, "%*s hidden areas: %s\n", w, "", c->hidden.note);
+        const struct purge_health *h = &c->health;
+        if (h->is_read) {
+                fprintf(f, "%*s health:", w, "");
+                if (h->has_power_on_hours)
+                        fprintf(f, " %" PRIu64 " h powered on", h->power_on_hours);
+                if (h->has_reallocated)
+                        fprintf(f, ", %" PRIu64 " reallocated", h->reallocated_sectors);
+                if (h->has_pending)
+                        fprintf(f, ", %" PRIu64 " pending", h->pending_sectors);
+                if (h->has_media_errors)
+                        fprintf(f, ", %" PRIu64 " media errors", h->media_errors);
+                if (h->has_percentage_used)
+                        fprintf(f, ", %u%% used", h->percentage_used);
+                if (h->has_temperature)
+                        fprintf(f, ", %d °C", h->temperature_c);
+                if (h->has_critical_warning && h->critical_warning)
+                        fprintf(f, ", CRITICAL WARNING 0x%02x", h->critical_warning);
+                fprintf(f, "\n");
+        }
+}
+
 void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n)
 {
         int w = 14; /* the DISK column grows to the longest path (image files can be long) */
@@ -125,6 +173,7 @@ void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n)
                 }
                 if (disks[i].protection.is_protected)
                         fprintf(f, "%*s PROTECTED: %s\n", w, "", disks[i].protection.reason);
+                print_purge(f, w, &disks[i]);
         }
 }
 

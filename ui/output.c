@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "certificates.h"
 #include "common.h"
+#include "purge.h"
 #include "ui.h"
 
 void ui_error(const char *fmt, ...)
@@ -102,6 +104,48 @@ static json_t *content_entry_json(const struct disk_content_entry *e)
                          ui_json_string_or_null(e->fs_uuid));
 }
 
+const char *ui_purge_probe_error(const struct disk_info *d)
+{
+        if (purge_family_for(d->identity.transport) == PURGE_FAMILY_NONE)
+                return "this transport has no purge commands";
+        switch (d->purge_error) {
+        case 0:
+                return d->purge ? "" : "not asked (the device could not be opened)";
+        case -EREMOTEIO:
+        case -EOPNOTSUPP:
+                /* a CHECK CONDITION to IDENTIFY: typically a USB bridge that does not pass ATA through */
+                return d->identity.transport == DISK_TRANSPORT_USB
+                               ? "the USB bridge does not pass the drive's own commands through (ATA PASS-THROUGH refused)"
+                               : "the drive refused to identify itself to a purge command set";
+        default:
+                return purge_error_to_string(d->purge_error);
+        }
+}
+
+/* What the drive's own commands can do: "purge_methods" (always an array: [] when none), why not the
+ * others, its state, hidden areas and health. */
+static int add_purge_json(json_t *o, const struct disk_info *d)
+{
+        const struct purge_caps *c = d->purge;
+        enum purge_family family = purge_family_for(d->identity.transport);
+        json_t *methods = cert_json_purge_methods(c);
+        if (!methods || json_object_set_new(o, "purge_methods", methods) < 0 ||
+            json_object_set_new(o, "purge_family", json_string(purge_family_to_string(family))) < 0)
+                return -ENOMEM;
+        if (!c)
+                return json_object_set_new(o, "purge_error", json_string(ui_purge_probe_error(d)));
+        json_t *refused = cert_json_purge_refusals(c), *hidden = cert_json_hidden_areas(&c->hidden),
+               *health = cert_json_health(&c->health);
+        if (json_object_set_new(o, "purge_refused", refused) < 0 || json_object_set_new(o, "hidden_areas", hidden) < 0 ||
+            json_object_set_new(o, "health", health) < 0 ||
+            json_object_set_new(o, "purge_frozen", json_boolean(c->is_frozen)) < 0 ||
+            json_object_set_new(o, "sanitize_running", json_boolean(c->is_sanitize_running)) < 0 ||
+            json_object_set_new(o, "sanitize_failed", json_boolean(c->is_sanitize_failed)) < 0 ||
+            json_object_set_new(o, "purge_all_namespaces", json_boolean(c->is_all_namespaces)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 json_t *ui_disk_to_json(const struct disk_info *d)
 {
         const struct disk_identity *id = &d->identity;
@@ -126,7 +170,7 @@ json_t *ui_disk_to_json(const struct disk_info *d)
                         json_array_append_new(caps, json_string(disk_capability_to_string(1u << i)));
 
         /* "o" steals each reference; json_pack fails as a whole (and frees them) on error. */
-        return json_pack(
+        json_t *o = json_pack(
                 "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o, s:o,"
                 " s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
                 "path", ui_json_string_or_null(id->path), "name", ui_json_string_or_null(id->name), "by_id",
@@ -144,6 +188,11 @@ json_t *ui_disk_to_json(const struct disk_info *d)
                 d->content.probe_error < 0 ? json_string(strerror(-d->content.probe_error)) : json_null(),
                 "protected", (int)d->protection.is_protected, "protected_reason",
                 ui_json_string_or_null(d->protection.reason));
+        if (o && add_purge_json(o, d) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
 }
 
 void ui_format_utc(int64_t ns, char *buf, size_t size)

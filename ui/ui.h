@@ -32,6 +32,8 @@ const char *ui_format_bytes(uint64_t bytes, char *buf, size_t buf_size);
 
 /* A disk's description as a JSON object (the `kesu list --json` schema). NULL on ENOMEM. */
 json_t *ui_disk_to_json(const struct disk_info *d);
+/* Why a disk has no purge commands to offer, in one line ("" when it has them). */
+const char *ui_purge_probe_error(const struct disk_info *d);
 
 /* A string for JSON: NULL becomes null; bytes that are not UTF-8 (a label in a legacy code page)
  * become U+FFFD rather than making the output invalid. */

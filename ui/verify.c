@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,9 +68,7 @@ int ui_parse_percent(const char *s, double *ret)
 
 static void hex(const uint8_t *b, size_t n, char *out)
 {
-        for (size_t i = 0; i < n; i++)
-                sprintf(out + 2 * i, "%02x", b[i]);
-        out[2 * n] = 0;
+        sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
 /* "with 2000 clean samples, less than 0.23% of the device is left unerased (99% confidence)" */
@@ -123,7 +122,7 @@ json_t *ui_verify_result_to_json(const struct verify_result *r)
         statement(r, stmt, sizeof stmt);
         double seconds = (double)(r->ended_ns - r->started_ns) / 1e9;
         bool is_full = r->plan.is_full;
-        return json_pack(
+        json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o, s:o,"
                 " s:f, s:f, s:s, s:s, s:s, s:f, s:f, s:o, s:b, s:o}",
                 "outcome", verify_result_is_pass(r) ? "PASS" : "FAIL", "mode",
@@ -142,6 +141,27 @@ json_t *ui_verify_result_to_json(const struct verify_result *r)
                 seconds > 0 ? (double)r->bytes_read / seconds / 1e6 : 0.0, "engine",
                 r->engine ? json_string(r->engine) : json_null(), "interrupted", (int)r->is_interrupted,
                 "error", r->error ? json_string(strerror(r->error)) : json_null());
+        if (o && r->proof.is_proof) {
+                /* a purge's proof: the fingerprinted sectors compared with before */
+                const struct verify_proof *p = &r->proof;
+                char before[2 * VERIFY_DIGEST_BYTES + 1], after[2 * VERIFY_DIGEST_BYTES + 1];
+                verify_digest_hex(p->digest_before, before);
+                verify_digest_hex(p->digest_after, after);
+                json_t *pj = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "expected",
+                                       verify_expect_kind_to_string(p->kind), "sectors_compared",
+                                       (json_int_t)p->sectors_compared, "sectors_unchanged",
+                                       (json_int_t)p->sectors_unchanged, "sectors_blank_before",
+                                       (json_int_t)p->sectors_blank_before, "sectors_unexpected",
+                                       (json_int_t)p->sectors_unexpected, "sectors_uniform_after",
+                                       (json_int_t)p->sectors_uniform_after, "fingerprint_before", before,
+                                       "fingerprint_after", after);
+                if (!pj || json_object_set_new(o, "proof", pj) < 0 ||
+                    json_object_set_new(o, "mode", json_string("purge-proof")) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        }
+        return o;
 }
 
 void ui_print_verify_human(const struct verify_result *r, const char *path)
@@ -156,7 +176,15 @@ void ui_print_verify_human(const struct verify_result *r, const char *path)
                r->plan.is_full ? " (whole device)" : "", ui_format_bytes(r->bytes_read, read, sizeof read),
                seconds, r->sectors_compared, r->sectors_mismatched, r->n_unreadable,
                r->n_unreadable == 1 ? "" : "s", r->n_residual, r->n_residual == 1 ? "" : "s");
-        if (r->mode == VERIFY_MODE_SAMPLE)
+        if (r->proof.is_proof)
+                printf("      purge proof: %" PRIu64 " fingerprinted sectors read again: %" PRIu64
+                       " unchanged, %" PRIu64 " blank before, %" PRIu64 " not %s\n",
+                       r->proof.sectors_compared, r->proof.sectors_unchanged, r->proof.sectors_blank_before,
+                       r->proof.sectors_unexpected,
+                       r->proof.kind == VERIFY_EXPECT_PATTERN   ? "the pattern"
+                       : r->proof.kind == VERIFY_EXPECT_UNIFORM ? "one repeated byte"
+                                                                : "changed");
+        else if (r->mode == VERIFY_MODE_SAMPLE)
                 printf("      sample: %.4g%% in %zu subsections, %zu samples, plan seed %016" PRIx64 "\n",
                        r->plan.percent, r->plan.n_subsections, r->plan.n_locations, r->plan.seed);
         printf("      %s\n", stmt);

@@ -6,7 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certificates.h"
 #include "common.h"
+#include "purge.h"
 #include "wipe-internal.h"
 
 /* Seconds from this process's start (as the kernel counts it, exec included) to t (CLOCK_BOOTTIME). */
@@ -70,7 +72,7 @@ json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_in
         ui_format_utc(r->started_ns, start, sizeof start);
         ui_format_utc(r->ended_ns, end, sizeof end);
         bool is_pass = wipe_result_is_pass(r);
-        return json_pack(
+        json_t *o = json_pack(
                 "{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:f, s:f, s:o,"
                 " s:o, s:b, s:o, s:o}",
                 "event", "result", "path", r->identity.path, "outcome", is_pass ? "PASS" : "FAIL", "error",
@@ -84,10 +86,49 @@ json_t *ui_wipe_result_to_json(const struct wipe_result *r, const struct disk_in
                 "first_write_after_start_seconds", first >= 0 ? json_real(first) : json_null(), "engine",
                 r->engine ? json_string(r->engine) : json_null(), "direct_io", (int)r->is_direct_io,
                 "unwritten_ranges", ranges, "disk", info ? ui_disk_to_json(info) : json_null());
+        if (o && json_object_set_new(o, "technique", json_string(r->method.technique == WIPE_TECHNIQUE_PURGE
+                                                                          ? "purge"
+                                                                          : "overwrite")) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        if (o && r->purge && json_object_set_new(o, "purge", cert_json_purge_report(r->purge)) < 0) {
+                json_decref(o);
+                return NULL;
+        }
+        return o;
+}
+
+static void print_purge_human(const struct wipe_result *r)
+{
+        const struct wipe_purge *p = r->purge;
+        bool is_pass = wipe_result_is_pass(r);
+        printf("%s  %s  %s (the drive's own command)  %s\n", is_pass ? "PASS" : "FAIL", r->identity.path,
+               r->method.name, wipe_status_to_string(r->status));
+        if (!p)
+                return;
+        if (p->report.command[0])
+                printf("      sent: %s\n", p->report.command);
+        if (p->report.device_status[0])
+                printf("      drive: %s\n", p->report.device_status);
+        if (p->caps.hidden.is_examined && p->caps.hidden.note[0])
+                printf("      hidden areas: %s\n", p->caps.hidden.note);
+        if (p->report.error)
+                printf("      error: %s%s%s\n", purge_error_to_string(p->report.error),
+                       p->report.error_text[0] ? " — " : "", p->report.error_text);
+        if (p->report.password_left[0])
+                printf("      THE DRIVE STILL HAS A SECURITY PASSWORD: %s (give it to the drive's owner)\n",
+                       p->report.password_left);
 }
 
 static void print_result_human(const struct wipe_result *r)
 {
+        if (r->method.technique == WIPE_TECHNIQUE_PURGE) {
+                print_purge_human(r);
+                if (r->status == WIPE_STATUS_PROTECTED)
+                        printf("      became protected: %s\n", r->protected_reason ? r->protected_reason : "?");
+                return;
+        }
         char size[32];
         double seconds = (double)(r->ended_ns - r->started_ns) / 1e9;
         bool is_pass = wipe_result_is_pass(r);
@@ -115,11 +156,36 @@ bool wipe_confirm(const struct disk_info *disks, size_t n, const struct wipe_met
         printf("About to ERASE %zu disk%s with method %s (%s):\n\n", n, n == 1 ? "" : "s", m->name,
                m->description);
         ui_print_disk_table(stdout, disks, n);
-        const struct session_policy_decision *d = session_decision(s, 0);
-        if (d)
-                printf("\nClass %s, destination %s: %s required; %s reaches %s (policy allows it).\n",
-                       cli->ctx.class_label, cli->ctx.destination, session_level_to_string(d->method_must_reach),
-                       m->name, session_level_to_string(d->method_reaches));
+        for (size_t i = 0; m->technique == WIPE_TECHNIQUE_PURGE && i < n; i++) {
+                const struct wipe_method *tm = session_target_method(s, i);
+                const struct purge_method_info *pi = tm ? purge_method_info((enum purge_method)tm->purge_method) : NULL;
+                if (!pi)
+                        continue;
+                printf("\n%s: the drive runs %s — %s (%s).\n", disks[i].identity.path, pi->name, pi->description,
+                       pi->standard);
+                if (tm->purge_method <= PURGE_SANITIZE_OVERWRITE)
+                        printf("  A sanitize cannot be stopped: it goes on after a power cycle until it ends, "
+                               "and the drive refuses reads and writes until then.\n");
+                if (disks[i].purge && disks[i].purge->is_all_namespaces)
+                        printf("  It erases EVERY namespace of this NVMe controller, not only %s.\n",
+                               disks[i].identity.path);
+                if (disks[i].purge && (disks[i].purge->hidden.has_hpa || disks[i].purge->hidden.has_dco ||
+                                       disks[i].purge->hidden.has_ama))
+                        printf("  Hidden areas found (%s): the full capacity is restored first.\n",
+                               disks[i].purge->hidden.note);
+                if (disks[i].purge && disks[i].purge->is_sanitize_running)
+                        printf("  A sanitize is already running on it: kesu waits for it to end first.\n");
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct session_policy_decision *d = session_decision(s, i);
+                const struct wipe_method *tm = session_target_method(s, i);
+                if (d && (i == 0 || m->technique == WIPE_TECHNIQUE_PURGE))
+                        printf("\n%s%sClass %s, destination %s: %s required; %s reaches %s (policy allows it).\n",
+                               n > 1 && m->technique == WIPE_TECHNIQUE_PURGE ? disks[i].identity.path : "",
+                               n > 1 && m->technique == WIPE_TECHNIQUE_PURGE ? ": " : "", cli->ctx.class_label,
+                               cli->ctx.destination, session_level_to_string(d->method_must_reach),
+                               tm ? tm->name : m->name, session_level_to_string(d->method_reaches));
+        }
         if (!cli->is_no_cert)
                 printf("Operator %s (%s), witness %s (%s).\n", cli->ctx.operator_id,
                        cli->ctx.operator_name ? cli->ctx.operator_name : "-", cli->ctx.witness_id,

@@ -17,7 +17,11 @@ static void wipe_help(void)
                "Erases every target (block devices or image files) in parallel.\n"
                "\n"
                "  --method NAME      overwrite method (default random), or passes:P,P,… with P one of\n"
-               "                     zero, one, random, 0xHH… (1-16 bytes), ~0xHH… (complement), comp\n"
+               "                     zero, one, random, 0xHH… (1-16 bytes), ~0xHH… (complement), comp;\n"
+               "                     or the drive's own purge command (sanitize-crypto, …), or purge: the\n"
+               "                     strongest one each drive supports ('kesu list' shows them). A drive\n"
+               "                     that does not support it is refused, never erased another way; the\n"
+               "                     purge is proved by fingerprinting sectors before and reading them after\n"
                "  --verify MODE      sample (default: NIST SP 800-88 sampling of the last pass), full\n"
                "                     (every byte read back) or none\n"
                "  --verify-passes W  last (default) or all: also verify every earlier pass as it ends\n"
@@ -52,11 +56,19 @@ static void wipe_help(void)
                "  --engine E         auto (default), io_uring or sync\n"
                "  --chunk-bytes N    bytes per write (default 1048576)\n"
                "  --queue-depth N    writes in flight per disk (default 8)\n"
-               "\nMethods:\n");
+               "\nMethods (the level each reaches, IEEE 2883-2022 / NIST SP 800-88, the stricter):\n");
         const char *desc;
         const char *name;
-        for (size_t i = 0; (name = wipe_method_name(i, &desc)); i++)
-                printf("  %-10s %s\n", name, desc);
+        for (size_t i = 0; (name = wipe_method_name(i, &desc)); i++) {
+                enum session_level level;
+                bool is_known = session_method_level(name, &level) == 0;
+                /* "purge" reaches what the drive's strongest command reaches */
+                printf("  %-21s %-6s %s\n", name,
+                       strcmp(name, WIPE_METHOD_PURGE) == 0 ? "varies"
+                       : is_known                          ? session_level_to_string(level)
+                                                           : "",
+                       desc);
+        }
 }
 
 static int parse_uint(const char *s, const char *what, uint64_t max, uint64_t *ret)
@@ -344,7 +356,8 @@ int ui_cmd_wipe(int argc, char **argv)
         if (cli.is_json)
                 for (size_t i = 0; i < n; i++)
                         ui_json_line(json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "event", "start", "path",
-                                               disks[i].identity.path, "method", method.name, "passes",
+                                               disks[i].identity.path, "method",
+                                               session_target_method(ws.session, i)->name, "passes",
                                                (json_int_t)method.n_passes, "size_bytes",
                                                (json_int_t)disks[i].identity.size_bytes, "verify", cli.verify));
         int64_t start_ns = now_monotonic_ns();

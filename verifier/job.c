@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "common.h"
-#include "verifier.h"
+#include "verifier-internal.h"
 #include "worker.h"
 
 #define DEFAULT_CHUNK_BYTES (1u << 20)
@@ -87,12 +87,29 @@ int verify_job_new(const struct verify_request *req, const struct disk_identity 
                 r = -EINVAL;
                 goto fail;
         }
-        r = req->mode == VERIFY_MODE_FULL
-                    ? verify_plan_full(id->size_bytes, sector, &res->plan)
-                    : verify_plan_build(id->size_bytes, sector, j->req.percent, j->req.plan_seed, j->must,
-                                        j->req.n_must, &res->plan);
-        if (r < 0)
-                goto fail;
+        if (req->before) {
+                /* a proof reads exactly the sectors the fingerprint read */
+                const struct verify_plan *bp = &req->before->plan;
+                if (bp->device_bytes != id->size_bytes || bp->sector_bytes != sector) {
+                        r = -ESTALE;
+                        goto fail;
+                }
+                res->plan = *bp;
+                res->plan.extents = malloc((bp->n_extents ? bp->n_extents : 1) * sizeof *bp->extents);
+                if (!res->plan.extents) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                memcpy(res->plan.extents, bp->extents, bp->n_extents * sizeof *bp->extents);
+                res->mode = VERIFY_MODE_SAMPLE;
+        } else {
+                r = req->mode == VERIFY_MODE_FULL
+                            ? verify_plan_full(id->size_bytes, sector, &res->plan)
+                            : verify_plan_build(id->size_bytes, sector, j->req.percent, j->req.plan_seed, j->must,
+                                                j->req.n_must, &res->plan);
+                if (r < 0)
+                        goto fail;
+        }
         j->bytes_total = res->plan.planned_bytes;
         *ret = j;
         return 0;
@@ -350,8 +367,32 @@ static void normalize_mismatches(struct verify_result *res)
         res->n_mismatches = o + 1;
 }
 
+static bool proof_is_stopping(void *userdata)
+{
+        return worker_is_stop_requested(&((struct verify_job *)userdata)->worker);
+}
+
+/* A purge's proof: the fingerprint's sectors again, then the residual probe. */
+static int run_proof(struct verify_job *j)
+{
+        struct verify_result *res = &j->result;
+        int r = verify_proof_read(j->fd, &j->id, j->req.before, j->req.expect_kind, &j->req.expect, res,
+                                  &j->unreadable, &j->bytes_done, proof_is_stopping, j);
+        if (r == -EINTR) {
+                res->is_interrupted = true;
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        res->engine = "pread";
+        return verify_residual_probe(j->id.path, j->id.size_bytes, j->id.logical_sector_bytes, j->must,
+                                     j->req.n_must, &res->residual, &res->n_residual);
+}
+
 static int run(struct verify_job *j)
 {
+        if (j->req.before)
+                return run_proof(j);
         struct verify_result *res = &j->result;
         unsigned depth = j->req.io.queue_depth;
         uint32_t sector = j->id.logical_sector_bytes;

@@ -35,3 +35,19 @@ struct verify_sampling {
 int verify_sampling_build(uint64_t device_bytes, uint32_t sector_bytes, double percent, uint64_t seed,
                           struct verify_sampling *ret);
 void verify_sampling_done(struct verify_sampling *s);
+
+/* ---- proof (proof.c) ---------------------------------------------------------------------------- */
+
+#include <stdatomic.h>
+
+/* Reads the plan's sectors in order, calling visit with each (buf NULL: unreadable). */
+int proof_read_sectors(int fd, const struct verify_plan *plan, uint32_t sector,
+                       int (*visit)(void *userdata, uint64_t index, uint64_t lba, const uint8_t *buf),
+                       void *userdata, _Atomic uint64_t *bytes_done, bool (*is_stopping)(void *), void *stop_userdata);
+
+/* The comparison of a proof, into res (proof, mismatches, bytes_read) and unreadable. -EINTR when
+ * stopped. */
+int verify_proof_read(int fd, const struct disk_identity *id, const struct verify_fingerprint *before,
+                      enum verify_expect_kind kind, const struct wipe_pattern *pattern, struct verify_result *res,
+                      struct wipe_range_list *unreadable, _Atomic uint64_t *bytes_done,
+                      bool (*is_stopping)(void *), void *stop_userdata);

@@ -102,8 +102,66 @@ struct verify_mismatch {
 void verify_mismatch_init(uint64_t lba, const uint8_t *found, const uint8_t *expected, size_t n,
                           struct verify_mismatch *ret);
 
+/* ---- proof of a purge: a fingerprint before, the same sectors after ---------------------------- */
+
+#define VERIFY_SECTOR_HASH_BYTES 16 /* BLAKE2b-128 of one sector */
+#define VERIFY_DIGEST_BYTES      32
+/* The fingerprint's plan: NIST SP 800-88 §4.7 locations of one sector each (the smallest coverage a
+ * plan can have), the first and last MiB and the partition areas. */
+#define VERIFY_FINGERPRINT_PERCENT 0.0001
+
+/* What the sampled sectors held before a purge. */
+struct verify_fingerprint {
+        struct verify_plan plan;
+        uint64_t n_sectors;
+        uint8_t (*hashes)[VERIFY_SECTOR_HASH_BYTES]; /* per sector, in plan order */
+        uint8_t *flags;                              /* per sector: VERIFY_SECTOR_* */
+        uint64_t n_uniform;                          /* sectors of one repeated byte (e.g. zeros) */
+        uint64_t n_unreadable;
+        uint8_t digest[VERIFY_DIGEST_BYTES]; /* BLAKE2b-256 over the sector hashes: recorded */
+        int64_t taken_ns;                    /* CLOCK_REALTIME */
+};
+
+enum {
+        VERIFY_SECTOR_UNIFORM = 1u << 0,
+        VERIFY_SECTOR_UNREADABLE = 1u << 1,
+};
+
+/* Reads and hashes the fingerprint sectors of the disk id (plan from seed and the must areas).
+ * Read-only. -errno when the disk cannot be opened or nothing could be read. */
+int verify_fingerprint_take(const struct disk_identity *id, uint64_t seed, const struct verify_extent *must,
+                            size_t n_must, struct verify_fingerprint *ret);
+void verify_fingerprint_done(struct verify_fingerprint *f);
+/* Lower-case hex of the digest (65 bytes with the NUL). */
+void verify_digest_hex(const uint8_t digest[VERIFY_DIGEST_BYTES], char out[2 * VERIFY_DIGEST_BYTES + 1]);
+
+/* What a purge must leave in the fingerprinted sectors, besides "changed where there was data". */
+enum verify_expect_kind {
+        VERIFY_EXPECT_PATTERN, /* every byte as the pattern says (an overwrite, a sanitize overwrite) */
+        VERIFY_EXPECT_UNIFORM, /* each sector one repeated byte (block erase, user data erase) */
+        VERIFY_EXPECT_CHANGED, /* only: differs from before (crypto erase: unreadable ciphertext) */
+};
+const char *verify_expect_kind_to_string(enum verify_expect_kind k);
+
+/* The comparison with the fingerprint, in struct verify_result. */
+struct verify_proof {
+        bool is_proof; /* this verification compared against a fingerprint */
+        enum verify_expect_kind kind;
+        uint64_t sectors_compared;
+        uint64_t sectors_unchanged;    /* same as before although they held data then: FAIL */
+        uint64_t sectors_blank_before; /* uniform before (zeros): a change cannot be shown there */
+        uint64_t sectors_unexpected;   /* not uniform (UNIFORM) or not the pattern (PATTERN) */
+        uint64_t sectors_uniform_after;
+        uint8_t digest_before[VERIFY_DIGEST_BYTES];
+        uint8_t digest_after[VERIFY_DIGEST_BYTES];
+};
+
 struct verify_request {
         struct wipe_pattern expect; /* what every byte must be (a RANDOM pattern carries its key) */
+        /* A purge's proof: compare the fingerprint's sectors (its plan replaces mode/percent/seed)
+         * with before, expecting expect_kind (PATTERN: expect). NULL: an ordinary read-back. */
+        const struct verify_fingerprint *before;
+        enum verify_expect_kind expect_kind;
         enum verify_mode mode;
         double percent; /* sample mode; 0: VERIFY_DEFAULT_PERCENT */
         uint64_t plan_seed;
@@ -133,9 +191,11 @@ struct verify_result {
         int64_t started_ns, ended_ns; /* CLOCK_REALTIME */
         bool is_interrupted;
         int error; /* why the verification itself could not run, or 0 */
+        struct verify_proof proof;
 };
 
-/* PASS: ran to the end, every sector read and as expected, no residual signature. */
+/* PASS: ran to the end, every sector read and as expected, no residual signature; for a proof also
+ * no sector unchanged that held data before. */
 bool verify_result_is_pass(const struct verify_result *r);
 
 /* One target's verification on its own thread (read-only: never writes). */

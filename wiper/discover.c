@@ -3,6 +3,10 @@
 #include "wiper.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/nvme_ioctl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <libudev.h>
 #include <limits.h>
 #include <string.h>
@@ -11,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "purge.h"
 
 bool disk_is_candidate(const char *name, const char *devtype, uint64_t size_bytes, bool is_cdrom,
                        bool is_hidden)
@@ -125,6 +130,39 @@ void disk_info_done(struct disk_info *d)
         disk_identity_done(&d->identity);
         disk_content_done(&d->content);
         disk_protection_done(&d->protection);
+        free(d->purge);
+        d->purge = NULL;
+}
+
+int disk_purge_probe(const struct disk_identity *id, const struct cmd_transport *t, struct purge_caps *ret)
+{
+        enum purge_family family = purge_family_for(id->transport);
+        if (family == PURGE_FAMILY_NONE || !id->is_block_device)
+                return -EOPNOTSUPP;
+        int fd = -1;
+        struct cmd_transport own;
+        uint32_t nsid = 1;
+        if (!t) {
+                /* read-only and not exclusive: a probe sends no command that changes the drive */
+                fd = open(id->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                cmd_transport_for_fd(&own, &fd);
+                t = &own;
+                if (family == PURGE_FAMILY_NVME) {
+                        int n = ioctl(fd, NVME_IOCTL_ID);
+                        if (n > 0)
+                                nsid = (uint32_t)n;
+                }
+        }
+        struct purge_caps caps;
+        int r = purge_probe(t, family, nsid, &caps);
+        if (fd >= 0)
+                close(fd);
+        if (r < 0)
+                return r;
+        *ret = caps;
+        return 0;
 }
 
 int disk_info_read(const char *path, const struct system_state *s, struct disk_info *ret)
@@ -143,6 +181,18 @@ int disk_info_read(const char *path, const struct system_state *s, struct disk_i
         if (r < 0 || (r = disk_protection_check(s, &d.identity, &d.protection)) < 0) {
                 disk_info_done(&d);
                 return r;
+        }
+        if (purge_family_for(d.identity.transport) != PURGE_FAMILY_NONE && d.identity.is_openable) {
+                struct purge_caps caps;
+                d.purge_error = disk_purge_probe(&d.identity, NULL, &caps);
+                if (d.purge_error == 0) {
+                        d.purge = malloc(sizeof *d.purge);
+                        if (!d.purge) {
+                                disk_info_done(&d);
+                                return -ENOMEM;
+                        }
+                        *d.purge = caps;
+                }
         }
         *ret = d;
         return 0;

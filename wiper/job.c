@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/nvme_ioctl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <sys/sysmacros.h>
 
 #include "common.h"
+#include "purge.h"
 #include "wiper-internal.h"
 #include "worker.h"
 
@@ -39,6 +42,7 @@ struct wipe_job {
         bool has_no_space;       /* some write failed with ENOSPC (an image file on a full fs) */
         bool is_now_protected;   /* a re-check found the disk protected: stop writing */
         int64_t next_recheck_ns; /* CLOCK_MONOTONIC: the next re-check during a pass */
+        volatile sig_atomic_t purge_stop; /* the purge's stop flag (set with the worker's) */
 };
 
 static const char *const status_names[] = {
@@ -61,6 +65,8 @@ bool wipe_result_is_pass(const struct wipe_result *r)
 {
         if (r->status != WIPE_STATUS_COMPLETED || r->n_unwritten > 0)
                 return false;
+        if (r->method.technique == WIPE_TECHNIQUE_PURGE)
+                return r->purge && r->purge->is_sent && r->purge->report.is_completed && r->purge->report.error == 0;
         for (size_t i = 0; i < r->method.n_passes; i++)
                 if (!r->passes[i].is_flushed || r->passes[i].bytes_written != r->identity.size_bytes)
                         return false;
@@ -70,7 +76,10 @@ bool wipe_result_is_pass(const struct wipe_result *r)
 int wipe_job_new(const struct disk_identity *id, const struct wipe_method *method,
                  const struct wipe_options *opts, struct wipe_job **ret)
 {
-        if (method->n_passes == 0 || method->n_passes > WIPE_MAX_PASSES)
+        bool is_purge = method->technique == WIPE_TECHNIQUE_PURGE;
+        /* a purge job runs one resolved command ("purge" must be resolved for the drive first) */
+        if (is_purge ? method->purge_method == PURGE_METHOD_NONE || method->purge_method >= _PURGE_METHOD_MAX
+                     : method->n_passes == 0 || method->n_passes > WIPE_MAX_PASSES)
                 return -EINVAL;
         if (sodium_init() < 0)
                 return -EIO;
@@ -115,7 +124,11 @@ int wipe_job_new(const struct disk_identity *id, const struct wipe_method *metho
                                WIPE_KEY_BYTES);
                 }
         }
-        j->result.bytes_total = id->size_bytes * method->n_passes;
+        j->result.bytes_total = id->size_bytes * (is_purge ? 1 : method->n_passes);
+        if (is_purge && !(j->result.purge = calloc(1, sizeof *j->result.purge))) {
+                wipe_job_free(j);
+                return -ENOMEM;
+        }
         atomic_store(&j->pass, 1);
         *ret = j;
         return 0;
@@ -430,6 +443,111 @@ static void normalize_ranges(struct wipe_range_list *l)
         l->n = o + 1;
 }
 
+/* ---- purge: the drive's own command ---------------------------------------------------------- */
+
+static void purge_progress(void *userdata, uint32_t done_of_65536)
+{
+        struct wipe_job *j = userdata;
+        atomic_store(&j->bytes_done, (uint64_t)((unsigned __int128)j->result.identity.size_bytes * done_of_65536 / 65536));
+}
+
+/* Probe, hidden areas, the caller's fingerprint, the command and its polling, protection around
+ * it. Every step that fails before the command is sent leaves the disk untouched. */
+static enum wipe_status run_purge(struct wipe_job *j)
+{
+        struct wipe_result *res = &j->result;
+        struct wipe_purge *p = res->purge;
+        enum purge_method pm = (enum purge_method)res->method.purge_method;
+        int fd = j->fd;
+        struct cmd_transport own;
+        const struct cmd_transport *t = j->opts.purge_transport;
+        if (!t) {
+                cmd_transport_for_fd(&own, &fd);
+                t = &own;
+        }
+        p->family = purge_family_for(res->identity.transport);
+        p->report.method = pm;
+        if (p->family == PURGE_FAMILY_NVME && !j->opts.purge_transport) {
+                int nsid = ioctl(fd, NVME_IOCTL_ID);
+                p->nsid = nsid > 0 ? (uint32_t)nsid : 1;
+        } else
+                p->nsid = 1;
+
+        int r = purge_probe(t, p->family, p->nsid, &p->caps);
+        if (r < 0) {
+                p->probe_error = r;
+                p->report.error = r;
+                snprintf(p->report.error_text, sizeof p->report.error_text, "the drive could not be asked what it supports: %s",
+                         purge_error_to_string(r));
+                res->error = -r;
+                return WIPE_STATUS_FAILED;
+        }
+        if (p->caps.hidden.has_hpa || p->caps.hidden.has_dco || p->caps.hidden.has_ama) {
+                r = ata_purge_restore_hidden(t, &p->caps.hidden);
+                if (r != 0) {
+                        p->hidden_error = r;
+                        p->report.error = r;
+                        snprintf(p->report.error_text, sizeof p->report.error_text,
+                                 "hidden capacity could not be restored, so it would not be erased: %.180s",
+                                 p->caps.hidden.note[0] ? p->caps.hidden.note : purge_error_to_string(r));
+                        res->error = EIO;
+                        return WIPE_STATUS_FAILED;
+                }
+        }
+        if (j->opts.before_purge) {
+                r = j->opts.before_purge(j->opts.before_purge_userdata, &res->identity);
+                if (r != 0) {
+                        p->before_purge_error = r;
+                        p->report.error = r;
+                        snprintf(p->report.error_text, sizeof p->report.error_text,
+                                 "the disk could not be fingerprinted before the purge: %s", purge_error_to_string(r));
+                        res->error = r < 0 ? -r : EIO;
+                        return WIPE_STATUS_FAILED;
+                }
+        }
+        if (worker_is_stop_requested(&j->worker))
+                return WIPE_STATUS_INTERRUPTED;
+        if ((r = recheck_protection(j)) != 0) {
+                res->error = r < 0 ? -r : EBUSY;
+                res->is_protected_before_write = r > 0;
+                return r < 0 ? WIPE_STATUS_FAILED : WIPE_STATUS_PROTECTED;
+        }
+
+        struct purge_run_options o = {
+                .nsid = p->nsid,
+                .poll_interval_ms = j->opts.purge_poll_ms,
+                .stop = &j->purge_stop,
+                .progress = purge_progress,
+                .progress_userdata = j,
+        };
+        p->is_sent = true;
+        r = purge_run(t, p->family, pm, &p->caps, &o, &p->report);
+        if (r == PURGE_ERR_UNSUPPORTED || r == PURGE_ERR_FROZEN || r == PURGE_ERR_LOCKED)
+                p->is_sent = false; /* refused before anything went to the drive */
+        if (r == 0 && p->report.is_completed)
+                atomic_store(&j->bytes_done, res->identity.size_bytes);
+
+        /* Whatever appeared meanwhile outranks the drive's answer. */
+        int pr = recheck_protection(j);
+        if (pr > 0) {
+                res->error = EBUSY;
+                return WIPE_STATUS_PROTECTED;
+        }
+        if (r == PURGE_ERR_INTERRUPTED) {
+                res->error = EINTR;
+                return WIPE_STATUS_INTERRUPTED;
+        }
+        if (r != 0 || !p->report.is_completed) {
+                res->error = r < 0 ? -r : EIO;
+                return is_gone_error(-r) ? WIPE_STATUS_DEVICE_GONE : WIPE_STATUS_FAILED;
+        }
+        if (pr < 0) {
+                res->error = -pr;
+                return WIPE_STATUS_FAILED;
+        }
+        return WIPE_STATUS_COMPLETED;
+}
+
 static enum wipe_status run(struct wipe_job *j)
 {
         struct wipe_result *res = &j->result;
@@ -460,6 +578,8 @@ static enum wipe_status run(struct wipe_job *j)
                 return r < 0 ? WIPE_STATUS_FAILED : WIPE_STATUS_PROTECTED;
         }
         j->next_recheck_ns = now_monotonic_ns() + PROTECTION_RECHECK_NS;
+        if (res->method.technique == WIPE_TECHNIQUE_PURGE)
+                return run_purge(j);
 
         unsigned depth = j->opts.queue_depth;
         uint8_t *bufs[depth];
@@ -579,6 +699,7 @@ int wipe_job_start(struct wipe_job *j)
 
 void wipe_job_request_stop(struct wipe_job *j)
 {
+        j->purge_stop = 1;
         worker_request_stop(&j->worker);
 }
 
@@ -586,7 +707,8 @@ void wipe_job_progress(const struct wipe_job *j, struct wipe_progress *ret)
 {
         *ret = (struct wipe_progress){
                 .pass = atomic_load(&((struct wipe_job *)j)->pass),
-                .n_passes = (unsigned)j->result.method.n_passes,
+                /* a purge is one step: the drive's command */
+                .n_passes = j->result.method.technique == WIPE_TECHNIQUE_PURGE ? 1u : (unsigned)j->result.method.n_passes,
                 .bytes_done = atomic_load(&((struct wipe_job *)j)->bytes_done),
                 .bytes_total = j->result.bytes_total,
                 .is_done = worker_is_done(&j->worker),
@@ -620,6 +742,9 @@ struct wipe_job *wipe_job_free(struct wipe_job *j)
         wipe_range_list_done(&j->ranges);
         disk_identity_done(&j->result.identity);
         free(j->result.protected_reason);
+        if (j->result.purge)
+                sodium_memzero(j->result.purge, sizeof *j->result.purge); /* a password left is a secret */
+        free(j->result.purge);
         sodium_memzero(&j->result.method, sizeof j->result.method);
         free(j);
         return NULL;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "purge.h"
 #include "wiper.h"
 
 static const struct {
@@ -29,13 +30,42 @@ static const struct {
           "Gutmann: 35 passes" },
 };
 
+static const char purge_auto_description[] =
+        "the strongest purge command the drive supports (crypto erase first); never another method";
+
 const char *wipe_method_name(size_t i, const char **ret_description)
 {
-        if (i >= ELEMENTSOF(method_table))
+        const char *name, *description;
+        const struct purge_method_info *p;
+        if (i < ELEMENTSOF(method_table))
+                name = method_table[i].name, description = method_table[i].description;
+        else if ((p = purge_method_info_at(i - ELEMENTSOF(method_table))))
+                name = p->name, description = p->description;
+        else if (i == ELEMENTSOF(method_table) + _PURGE_METHOD_MAX - 1)
+                name = WIPE_METHOD_PURGE, description = purge_auto_description;
+        else
                 return NULL;
         if (ret_description)
-                *ret_description = method_table[i].description;
-        return method_table[i].name;
+                *ret_description = description;
+        return name;
+}
+
+int wipe_method_resolve_purge(const struct wipe_method *m, const struct purge_caps *caps, struct wipe_method *ret)
+{
+        if (m->technique != WIPE_TECHNIQUE_PURGE) {
+                *ret = *m;
+                return 0;
+        }
+        enum purge_method pm = m->purge_method ? (enum purge_method)m->purge_method : purge_pick_strongest(caps);
+        if (pm == PURGE_METHOD_NONE || !caps || !purge_caps_has(caps, pm))
+                return -EOPNOTSUPP;
+        const struct purge_method_info *info = purge_method_info(pm);
+        struct wipe_method r = { .technique = WIPE_TECHNIQUE_PURGE, .purge_method = pm,
+                                 .description = info->description };
+        snprintf(r.name, sizeof r.name, "%s", info->name);
+        snprintf(r.spec, sizeof r.spec, "%s", info->name);
+        *ret = r;
+        return 0;
 }
 
 static int parse_passes(const char *spec, struct wipe_method *m)
@@ -79,6 +109,16 @@ int wipe_method_lookup(const char *spec, struct wipe_method *ret)
                 r = parse_passes(spec + 7, &m);
                 if (r < 0)
                         return r;
+                *ret = m;
+                return 0;
+        }
+        const struct purge_method_info *p = purge_method_info_by_name(spec);
+        if (p || strcmp(spec, WIPE_METHOD_PURGE) == 0) {
+                m.technique = WIPE_TECHNIQUE_PURGE;
+                m.purge_method = p ? p->method : PURGE_METHOD_NONE;
+                m.description = p ? p->description : purge_auto_description;
+                snprintf(m.name, sizeof m.name, "%s", spec);
+                snprintf(m.spec, sizeof m.spec, "%s", spec);
                 *ret = m;
                 return 0;
         }

@@ -136,6 +136,7 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
         memset(buf, 0, NVME_IDENTIFY_BYTES);
         nvme_build_identify(&cmd, NVME_CNS_CONTROLLER, 0, buf);
+        cmd.timeout_ms = CMD_TIMEOUT_IDENTIFY_MS;
         r = cmd_nvme_admin(t, &cmd, NULL);
         if (r >= 0)
                 r = nvme_parse_identify_ctrl(buf, &ctrl);
@@ -144,6 +145,7 @@ int nvme_identify(const struct cmd_transport *t, uint32_t nsid, struct nvme_ctrl
 
         memset(buf, 0, NVME_IDENTIFY_BYTES);
         nvme_build_identify(&cmd, NVME_CNS_NAMESPACE, nsid, buf);
+        cmd.timeout_ms = CMD_TIMEOUT_IDENTIFY_MS;
         r = cmd_nvme_admin(t, &cmd, NULL);
         if (r >= 0)
                 r = nvme_parse_identify_ns(buf, &ns);

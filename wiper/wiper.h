@@ -228,11 +228,23 @@ int disk_protection_recheck(const struct disk_identity *id, struct disk_protecti
 
 /* ---- the whole description ---------------------------------------------------------------- */
 
+struct purge_caps; /* wiper/purge/purge.h */
+
 struct disk_info {
         struct disk_identity identity;
         struct disk_content content;
         struct disk_protection protection;
+        /* What the drive's own erase commands can do (ATA, NVMe, SCSI drives): the purge methods it
+         * supports, its hidden areas and health. NULL when its transport has no purge commands
+         * (virtio, loop, file, MMC) or the probe failed (purge_error). */
+        struct purge_caps *purge;
+        int purge_error;
 };
+
+/* Asks the drive behind id (opened read-only) what it can purge — through t, or SG_IO / the NVMe
+ * ioctl on the device when t is NULL. -EOPNOTSUPP when its transport has no purge commands. */
+struct cmd_transport;
+int disk_purge_probe(const struct disk_identity *id, const struct cmd_transport *t, struct purge_caps *ret);
 
 /* Identity, content and protection of one target. A device that refuses to be opened (EPERM:
  * a sandbox, a locked-down kernel) is still described from sysfs and comes out protected; content
@@ -364,19 +376,34 @@ int wipe_pattern_fill(struct wipe_pattern_stream *s, uint64_t offset, uint8_t *b
 
 #define WIPE_MAX_PASSES 40
 
+/* How a method erases: the host overwrites every sector, or the drive runs its own purge command. */
+enum wipe_technique { WIPE_TECHNIQUE_OVERWRITE, WIPE_TECHNIQUE_PURGE };
+
+#define WIPE_METHOD_PURGE "purge" /* the strongest purge command the drive supports */
+
 struct wipe_method {
-        char name[32];  /* "dod3", or "passes" for a custom sequence */
-        char spec[512]; /* the pass list it was built from, e.g. "0x00,0xff,random" */
+        char name[32];  /* "dod3", "passes" for a custom sequence, "sanitize-crypto", "purge" */
+        char spec[512]; /* the pass list it was built from, e.g. "0x00,0xff,random"; purge: the name */
         const char *description;
-        size_t n_passes;
+        enum wipe_technique technique;
+        /* PURGE: the command (enum purge_method of wiper/purge/purge.h); 0 for "purge" itself, which
+         * wipe_method_resolve_purge() turns into the drive's strongest before a job can run it. */
+        unsigned purge_method;
+        size_t n_passes; /* OVERWRITE: 1..WIPE_MAX_PASSES; PURGE: 0 */
         struct wipe_pattern passes[WIPE_MAX_PASSES];
 };
 
-/* A method by name from the static table, or "passes:TOKEN,TOKEN,…". -ENOENT for an unknown
- * name, -EINVAL for a malformed pass list. */
+/* A method by name from the static tables (overwrites, then purge commands and "purge"), or
+ * "passes:TOKEN,TOKEN,…". -ENOENT for an unknown name, -EINVAL for a malformed pass list. */
 int wipe_method_lookup(const char *spec, struct wipe_method *ret);
 
-/* The table, for help texts: the i-th method's name and description; NULL past the end. */
+/* For a purge method: the one this drive will run — "purge" becomes the strongest command caps
+ * supports, a named one is kept. -EOPNOTSUPP when the drive does not support it (or, for "purge",
+ * any); ret untouched then. OVERWRITE methods are copied as they are. */
+int wipe_method_resolve_purge(const struct wipe_method *m, const struct purge_caps *caps, struct wipe_method *ret);
+
+/* The table, for help texts: the i-th method's name and description (overwrites, then purge
+ * commands, then "purge"); NULL past the end. */
 const char *wipe_method_name(size_t i, const char **ret_description);
 
 /* ---- the job runner ------------------------------------------------------------------------- */
@@ -394,6 +421,15 @@ struct wipe_options {
          * (to verify every pass); its verdict is the caller's to keep. NULL: nothing. */
         void (*after_pass)(void *userdata, unsigned pass, const struct wipe_pass_result *result);
         void *after_pass_userdata;
+        /* PURGE: the transport to the drive; NULL: SG_IO / the NVMe ioctl on the job's own
+         * descriptor (tests give a fake drive here). */
+        const struct cmd_transport *purge_transport;
+        /* PURGE: called on the job's thread after the drive was probed and its hidden areas were
+         * restored, right before the purge command: the caller takes its fingerprint of the disk
+         * (the proof lives in the verifier, above this module). Non-zero: nothing is sent, FAILED. */
+        int (*before_purge)(void *userdata, const struct disk_identity *id);
+        void *before_purge_userdata;
+        unsigned purge_poll_ms; /* between drive status polls; 0: 1000 */
 };
 
 enum wipe_status {
@@ -442,6 +478,9 @@ struct wipe_result {
         char *protected_reason;
         /* WIPE_STATUS_PROTECTED: found before the first write (true: nothing was written) */
         bool is_protected_before_write;
+        /* PURGE: what the drive was found to be and what it answered (struct wipe_purge, in
+         * wiper/purge/purge.h); NULL for an overwrite. Owned by the job. */
+        struct wipe_purge *purge;
 };
 
 /* ---- range bookkeeping (also the verifier's unreadable ranges)
@@ -458,7 +497,8 @@ int wipe_range_add(struct wipe_range_list *l, unsigned pass, uint64_t offset, ui
                    uint32_t sector_bytes);
 void wipe_range_list_done(struct wipe_range_list *l);
 
-/* PASS for the wipe itself: every pass complete, nothing left unwritten. */
+/* PASS for the wipe itself: every pass complete, nothing left unwritten; for a purge: the drive's
+ * status shows its command ran to the end. */
 bool wipe_result_is_pass(const struct wipe_result *r);
 
 struct wipe_progress {

@@ -41,3 +41,15 @@ out:
         free(buf);
         return r;
 }
+
+void fake_medium_erase(const struct fake_medium *m, enum fake_fill fill, uint32_t pattern, int *error,
+                       unsigned *fills)
+{
+        if (m->fd < 0 || m->bytes == 0)
+                return;
+        int r = fake_medium_fill(m, fill, pattern);
+        if (r < 0)
+                *error = r;
+        else if (fill != FAKE_FILL_NOTHING)
+                (*fills)++;
+}

@@ -27,3 +27,9 @@ struct fake_medium {
 
 /* Fills the whole medium. 0 or -errno. A medium with fd -1 is left alone (0). */
 int fake_medium_fill(const struct fake_medium *m, enum fake_fill fill, uint32_t pattern);
+
+/* What a fake drive's erase does to its medium, if it has one (fd >= 0 and bytes > 0; without, the
+ * state machine runs alone): fake_medium_fill(), counting in *fills each fill that took effect and
+ * keeping a failure in *error (the drive's answer then reports it). */
+void fake_medium_erase(const struct fake_medium *m, enum fake_fill fill, uint32_t pattern, int *error,
+                       unsigned *fills);

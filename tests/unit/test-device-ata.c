@@ -695,6 +695,122 @@ static void test_dco_identify(void **state)
         assert_int_equal(ata_parse_dco_identify(bad, &d), -EBADMSG);
 }
 
+/* ---- SMART, Control mode page ----------------------------------------------------------------------- */
+
+static void test_smart_read_data(void **state)
+{
+        (void)state;
+        uint8_t cdb[16];
+        /* SMART READ DATA: 28-bit PIO data-in (byte 1 08h, byte 2 0Eh), FEATURE D0h, COUNT 1,
+         * LBA(15:8) 4Fh and LBA(23:16) C2h (the SMART signature, ACS-3), COMMAND B0h */
+        static const uint8_t expected[16] = { 0x85, 0x08, 0x0e, 0x00, 0xd0, 0x00, 0x01, 0x00,
+                                              0x00, 0x00, 0x4f, 0x00, 0xc2, 0x00, 0xb0, 0x00 };
+        ata_build_smart_read_data(cdb);
+        assert_cdb(cdb, expected);
+
+        uint8_t buf[512] = { 0 };
+        buf[0] = 0x10; /* revision 0010h */
+        /* entry 0 at byte 2: id 9, flags 0032h, value 98, worst 97, raw 0000_1200_3039h */
+        static const uint8_t e9[12] = { 9, 0x32, 0x00, 98, 97, 0x39, 0x30, 0x00, 0x00, 0x12, 0x00, 0 };
+        memcpy(buf + 2, e9, sizeof e9);
+        /* entry 2 at byte 26 (entry 1 unused): id 197, raw 7 */
+        static const uint8_t e197[12] = { 197, 0x12, 0x00, 100, 100, 7, 0, 0, 0, 0, 0, 0 };
+        memcpy(buf + 26, e197, sizeof e197);
+        uint8_t sum = 0;
+        for (int i = 0; i < 511; i++)
+                sum += buf[i];
+        buf[511] = (uint8_t)(0 - sum);
+
+        struct ata_smart_data d;
+        ata_parse_smart_data(buf, &d);
+        assert_true(d.is_checksum_ok);
+        assert_int_equal(d.revision, 0x0010);
+        assert_int_equal(d.n_attributes, 2);
+        const struct ata_smart_attribute *a = ata_smart_find(&d, 9);
+        assert_non_null(a);
+        assert_int_equal(a->flags, 0x0032);
+        assert_int_equal(a->value, 98);
+        assert_int_equal(a->worst, 97);
+        assert_int_equal(a->raw, UINT64_C(0x001200003039)); /* bytes 5-10, little-endian */
+        a = ata_smart_find(&d, 197);
+        assert_non_null(a);
+        assert_int_equal(a->raw, 7);
+        assert_null(ata_smart_find(&d, 5));
+
+        buf[511] ^= 1;
+        ata_parse_smart_data(buf, &d);
+        assert_false(d.is_checksum_ok);
+        assert_int_equal(d.n_attributes, 2);
+}
+
+static void test_purge_caps_smart(void **state)
+{
+        (void)state;
+        uint8_t id[512] = { 0 };
+        put_word(id, 82, 0x0001); /* SMART supported */
+        put_word(id, 83, 0x4000); /* words 82-84 valid */
+        put_word(id, 85, 0x0001); /* SMART enabled */
+        put_word(id, 87, 0x4000); /* words 85-87 valid */
+        seal_checksum(id);
+        struct ata_purge_caps c;
+        assert_int_equal(ata_parse_purge_caps(id, &c), 0);
+        assert_true(c.has_smart);
+        assert_true(c.is_smart_enabled);
+
+        put_word(id, 87, 0x0000); /* word 85 not valid: not known to be enabled */
+        seal_checksum(id);
+        assert_int_equal(ata_parse_purge_caps(id, &c), 0);
+        assert_true(c.has_smart);
+        assert_false(c.is_smart_enabled);
+}
+
+static void test_mode_control_page(void **state)
+{
+        (void)state;
+        uint8_t cdb[10];
+        /* MODE SENSE(10): 5Ah, DBD (byte 1 bit 3), PC 00b page 0Ah, ALLOCATION LENGTH 0040h in 7-8 */
+        static const uint8_t sense10[10] = { 0x5a, 0x08, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x40, 0x00 };
+        sense_build_mode_sense_control(64, cdb);
+        assert_memory_equal(cdb, sense10, 10);
+        /* MODE SELECT(10): 55h, PF (byte 1 bit 4), SP 0, PARAMETER LIST LENGTH 0014h */
+        static const uint8_t select10[10] = { 0x55, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x14, 0x00 };
+        sense_build_mode_select(20, cdb);
+        assert_memory_equal(cdb, select10, 10);
+
+        /* header (MODE DATA LENGTH 001Ah: 28 bytes), one 8-byte block descriptor, the Control page
+         * with PS set, GLTSD (bit 1) set, D_SENSE clear, BUSY TIMEOUT FFFFh, self-test time 30 */
+        static const uint8_t data[28] = { 0x00, 0x1a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08, 0,    0,
+                                          0,    0,    0,    0,    2,    0,    0x8a, 0x0a, 0x02, 0x00,
+                                          0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 30 };
+        struct scsi_control_page p;
+        assert_int_equal(sense_parse_control_page(data, sizeof data, &p), 0);
+        assert_false(p.is_d_sense);
+        assert_memory_equal(p.page, data + 16, 12);
+
+        uint8_t list[SCSI_CONTROL_SELECT_BYTES];
+        sense_build_control_select(&p, true, list);
+        static const uint8_t expected[20] = {
+                0,    0,    0,    0,    0,    0,    0,    0, /* MODE DATA LENGTH reserved, no descriptors */
+                0x0a, 0x0a, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00, 30
+        };
+        assert_memory_equal(list, expected, 20);
+        sense_build_control_select(&p, false, list);
+        assert_int_equal(list[10], 0x02);
+
+        uint8_t d_sense[20];
+        memcpy(d_sense, expected, 20);
+        d_sense[1] = 18; /* MODE DATA LENGTH */
+        assert_int_equal(sense_parse_control_page(d_sense, sizeof d_sense, &p), 0);
+        assert_true(p.is_d_sense);
+
+        uint8_t other[20];
+        memcpy(other, d_sense, 20);
+        other[8] = 0x1c; /* another page */
+        assert_int_equal(sense_parse_control_page(other, sizeof other, &p), -ENOENT);
+        assert_int_equal(sense_parse_control_page(d_sense, 12, &p), -EBADMSG);
+        assert_int_equal(sense_parse_control_page(d_sense, 4, &p), -EBADMSG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -715,6 +831,9 @@ int main(void)
                 cmocka_unit_test(test_sanitize_status_flags),
                 cmocka_unit_test(test_purge_caps),
                 cmocka_unit_test(test_dco_identify),
+                cmocka_unit_test(test_smart_read_data),
+                cmocka_unit_test(test_purge_caps_smart),
+                cmocka_unit_test(test_mode_control_page),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -608,6 +608,163 @@ static void test_scsi_request_sense(void **state)
         assert_true(is_all_byte(cdb, sizeof cdb, 0x55));
 }
 
+/* ---- SMART / Health Information log (02h) ------------------------------------------------------ */
+
+static void test_get_log_smart(void **state)
+{
+        (void)state;
+        uint8_t buf[512];
+        struct nvme_admin_cmd cmd;
+
+        memset(&cmd, 0x55, sizeof cmd);
+        nvme_build_get_log_smart(buf, true, &cmd);
+        assert_int_equal(cmd.opcode, 0x02);
+        assert_int_equal(cmd.flags, 0);
+        assert_int_equal(cmd.nsid, 0xffffffffu); /* the controller as a whole */
+        assert_true(cmd.addr == (uint64_t)(uintptr_t)buf);
+        assert_int_equal(cmd.data_len, 512);
+        /* LID 02h (bits 7:0), RAE (bit 15), NUMDL = 512/4 - 1 = 127 (bits 31:16) */
+        assert_int_equal(cmd.cdw10, 0x02u | 1u << 15 | 127u << 16);
+        assert_int_equal(cmd.cdw10, 0x007f8002u);
+        assert_int_equal(cmd.cdw11, 0);
+        assert_int_equal(cmd.cdw12, 0);
+        assert_int_equal(cmd.cdw13, 0);
+        assert_int_equal(cmd.cdw14, 0);
+        assert_int_equal(cmd.timeout_ms, 10000);
+
+        nvme_build_get_log_smart(buf, false, &cmd);
+        assert_int_equal(cmd.cdw10, 0x007f0002u);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+        put_le32(p, (uint32_t)v);
+        put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+static void test_smart_log(void **state)
+{
+        (void)state;
+        uint8_t buf[512] = { 0 };
+        struct nvme_smart_log s;
+
+        /* Critical Warning byte 0, Composite Temperature bytes 2:1 (K), Available Spare 3, threshold 4,
+         * Percentage Used 5; 16-byte counters: Power Cycles 127:112, Power On Hours 143:128, Unsafe
+         * Shutdowns 159:144, Media and Data Integrity Errors 175:160, Error Log Entries 191:176. */
+        buf[0] = 0x04;
+        put_le16(buf + 1, 310);
+        buf[3] = 97;
+        buf[4] = 10;
+        buf[5] = 12;
+        put_le64(buf + 112, 1234);
+        put_le64(buf + 128, 0x0000000100000002ull);
+        put_le64(buf + 144, 7);
+        put_le64(buf + 160, 3);
+        put_le64(buf + 176, 9);
+        assert_int_equal(nvme_parse_smart_log(buf, &s), 0);
+        assert_int_equal(s.critical_warning, NVME_SMART_CW_RELIABILITY);
+        assert_int_equal(s.composite_temperature_k, 310);
+        assert_int_equal(s.available_spare, 97);
+        assert_int_equal(s.available_spare_threshold, 10);
+        assert_int_equal(s.percentage_used, 12);
+        assert_true(s.power_cycles == 1234);
+        assert_true(s.power_on_hours == 0x0000000100000002ull);
+        assert_true(s.unsafe_shutdowns == 7);
+        assert_true(s.media_errors == 3);
+        assert_true(s.error_log_entries == 9);
+        assert_false(s.is_saturated);
+
+        /* a counter beyond 64 bits saturates, and says so */
+        buf[128 + 8] = 1;
+        assert_int_equal(nvme_parse_smart_log(buf, &s), 0);
+        assert_true(s.power_on_hours == UINT64_MAX);
+        assert_true(s.is_saturated);
+        assert_true(s.media_errors == 3);
+}
+
+/* ---- INQUIRY, REPORT SUPPORTED OPERATION CODES -------------------------------------------------- */
+
+static void test_scsi_inquiry(void **state)
+{
+        (void)state;
+        uint8_t cdb[6];
+
+        /* EVPD byte 1 bit 0 = 0, PAGE CODE byte 2 = 0, ALLOCATION LENGTH bytes 3-4 big-endian */
+        const uint8_t expect[6] = { 0x12, 0x00, 0x00, 0x01, 0x00, 0x00 };
+        assert_int_equal(scsi_build_inquiry_cdb(256, cdb), 0);
+        assert_memory_equal(cdb, expect, 6);
+        memset(cdb, 0x55, sizeof cdb);
+        assert_int_equal(scsi_build_inquiry_cdb(4, cdb), -EINVAL);
+        assert_true(is_all_byte(cdb, sizeof cdb, 0x55));
+
+        uint8_t d[36] = { 0 };
+        struct scsi_inquiry q;
+        d[0] = 0x00; /* qualifier 000b, direct access */
+        d[1] = 0x80; /* RMB */
+        d[2] = 0x06;
+        memcpy(d + 8, "SEAGATE ", 8);
+        memcpy(d + 16, "ST4000NM0023    ", 16);
+        memcpy(d + 32, "0004", 4);
+        assert_int_equal(scsi_parse_inquiry(d, sizeof d, &q), 0);
+        assert_int_equal(q.peripheral_type, SCSI_PDT_DIRECT_ACCESS);
+        assert_int_equal(q.peripheral_qualifier, 0);
+        assert_true(q.is_removable);
+        assert_int_equal(q.version, 6);
+        assert_string_equal(q.vendor, "SEAGATE");
+        assert_string_equal(q.product, "ST4000NM0023");
+        assert_string_equal(q.revision, "0004");
+        d[0] = 0x7f; /* qualifier 011b, type 1Fh: no device at this LUN */
+        assert_int_equal(scsi_parse_inquiry(d, sizeof d, &q), 0);
+        assert_int_equal(q.peripheral_qualifier, 3);
+        assert_int_equal(q.peripheral_type, 0x1f);
+        assert_int_equal(scsi_parse_inquiry(d, 35, &q), -EBADMSG);
+}
+
+static void test_scsi_report_opcode(void **state)
+{
+        (void)state;
+        uint8_t cdb[12];
+
+        /* MAINTENANCE IN (A3h), SERVICE ACTION 0Ch (byte 1 bits 4:0), REPORTING OPTIONS (byte 2 bits
+         * 2:0), REQUESTED OPERATION CODE byte 3, REQUESTED SERVICE ACTION bytes 4-5, ALLOCATION LENGTH
+         * bytes 6-9, byte 10 reserved, CONTROL byte 11. */
+        const uint8_t sanitize_crypto[12] = { 0xa3, 0x0c, 0x02, 0x48, 0x00, 0x03,
+                                              0x00, 0x00, 0x00, 0x40, 0,    0 };
+        assert_int_equal(scsi_build_report_opcode_cdb(SCSI_RSOC_ONE_COMMAND_SA, 0x48, 0x03, 64, cdb), 0);
+        assert_memory_equal(cdb, sanitize_crypto, 12);
+        const uint8_t format[12] = { 0xa3, 0x0c, 0x01, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0, 0 };
+        assert_int_equal(scsi_build_report_opcode_cdb(SCSI_RSOC_ONE_COMMAND, 0x04, 0, 65536, cdb), 0);
+        assert_memory_equal(cdb, format, 12);
+
+        memset(cdb, 0x55, sizeof cdb);
+        assert_int_equal(scsi_build_report_opcode_cdb(SCSI_RSOC_ONE_COMMAND, 0x04, 1, 64, cdb), -EINVAL);
+        assert_int_equal(scsi_build_report_opcode_cdb(0, 0x04, 0, 64, cdb), -EINVAL);
+        assert_int_equal(scsi_build_report_opcode_cdb(SCSI_RSOC_ONE_COMMAND_SA, 0x48, 1, 3, cdb), -EINVAL);
+        assert_true(is_all_byte(cdb, sizeof cdb, 0x55));
+
+        /* one_command parameter data: byte 1 bits 2:0 SUPPORT, bytes 2-3 CDB SIZE, CDB USAGE DATA */
+        struct scsi_opcode_support o;
+        const uint8_t yes[14] = { 0, 0x03, 0x00, 0x0a, 0x48, 0xe3, 0, 0, 0, 0, 0, 0xff, 0xff, 0x07 };
+        assert_int_equal(scsi_parse_report_opcode_one(yes, sizeof yes, &o), 0);
+        assert_true(o.is_supported);
+        assert_int_equal(o.support, SCSI_RSOC_SUPPORT_STANDARD);
+        assert_int_equal(o.cdb_bytes, 10);
+        assert_int_equal(o.usage[0], 0x48);
+        assert_int_equal(o.usage[1], 0xe3);
+        const uint8_t vendor[14] = { 0, 0x85, 0x00, 0x0a, 0x48 }; /* CTDP set, SUPPORT 101b */
+        assert_int_equal(scsi_parse_report_opcode_one(vendor, sizeof vendor, &o), 0);
+        assert_true(o.is_supported);
+        assert_int_equal(o.support, SCSI_RSOC_SUPPORT_VENDOR);
+        const uint8_t no[4] = { 0, 0x01, 0, 0 };
+        assert_int_equal(scsi_parse_report_opcode_one(no, sizeof no, &o), 0);
+        assert_false(o.is_supported);
+        const uint8_t unknown[4] = { 0, 0x00, 0, 0 };
+        assert_int_equal(scsi_parse_report_opcode_one(unknown, sizeof unknown, &o), 0);
+        assert_false(o.is_supported);
+        assert_int_equal(scsi_parse_report_opcode_one(yes, 13, &o), -EBADMSG); /* CDB SIZE past the data */
+        assert_int_equal(scsi_parse_report_opcode_one(yes, 3, &o), -EBADMSG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -617,6 +774,8 @@ int main(void)
                 cmocka_unit_test(test_sanitize_log),          cmocka_unit_test(test_status),
                 cmocka_unit_test(test_scsi_sanitize),         cmocka_unit_test(test_scsi_overwrite_params),
                 cmocka_unit_test(test_scsi_format_unit),      cmocka_unit_test(test_scsi_request_sense),
+                cmocka_unit_test(test_get_log_smart),         cmocka_unit_test(test_smart_log),
+                cmocka_unit_test(test_scsi_inquiry),          cmocka_unit_test(test_scsi_report_opcode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

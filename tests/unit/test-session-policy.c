@@ -17,6 +17,7 @@
 
 #include "common.h"
 #include "policy.h"
+#include "purge.h"
 #include "wiper.h"
 
 /* ---- what the guideline and the standards say, written out independently ---------------------- */
@@ -227,10 +228,19 @@ static void test_method_table(void **state)
                 assert_int_equal(session_method_level(expected_methods[i].spec, &l), 0);
                 assert_int_equal(l, expected_methods[i].level);
         }
-        /* Every overwrite method the wiper knows is in the table, and reaches Clear. */
+        /* Every method the wiper knows is in the table: overwrites reach Clear, purge commands the
+         * level of the purge table (wiper/purge/purge.c) — the two tables must not drift apart. */
         for (size_t i = 0; wipe_method_name(i, NULL); i++) {
+                struct wipe_method m;
+                assert_int_equal(wipe_method_lookup(wipe_method_name(i, NULL), &m), 0);
                 assert_int_equal(session_method_level(wipe_method_name(i, NULL), &l), 0);
-                assert_int_equal(l, SESSION_LEVEL_CLEAR);
+                const struct purge_method_info *pi = purge_method_info_by_name(m.name);
+                if (m.technique == WIPE_TECHNIQUE_OVERWRITE)
+                        assert_int_equal(l, SESSION_LEVEL_CLEAR);
+                else if (pi)
+                        assert_string_equal(session_level_to_string(l), pi->level);
+                else
+                        assert_string_equal(m.name, "purge");
         }
         assert_int_equal(session_method_level("shred", &l), -ENOENT);
         assert_int_equal(session_method_level("passes", &l), -ENOENT);

@@ -10,9 +10,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 #include "verifier-internal.h"
@@ -512,9 +514,134 @@ static void test_mismatch_window(void **state)
         assert_int_equal(m.expected[0], 0xaa);
 }
 
+/* ---- proof of a purge: fingerprint before, the same sectors after (on a real file) ------------- */
+
+static void fill_file(int fd, uint64_t bytes, int how, uint8_t byte)
+{
+        static uint8_t buf[1 << 16];
+        for (uint64_t off = 0; off < bytes; off += sizeof buf) {
+                if (how == 0)
+                        memset(buf, byte, sizeof buf);
+                else
+                        for (size_t i = 0; i < sizeof buf; i++)
+                                buf[i] = (uint8_t)(off / 7 + i * 31 + (uint64_t)how * 13 + (i >> 9) * 101);
+                assert_int_equal(pwrite(fd, buf, sizeof buf, (off_t)off), (ssize_t)sizeof buf);
+        }
+        assert_int_equal(fsync(fd), 0);
+}
+
+static const struct verify_result *proof(const struct disk_identity *id, const struct verify_fingerprint *f,
+                                         enum verify_expect_kind kind, struct verify_job **job)
+{
+        struct verify_request req = { .expect = { .kind = WIPE_PATTERN_BYTES, .n_bytes = 1 }, .before = f,
+                                      .expect_kind = kind };
+        assert_int_equal(verify_job_new(&req, id, job), 0);
+        assert_int_equal(verify_job_open(*job), 0);
+        assert_int_equal(verify_job_start(*job), 0);
+        verify_job_wait(*job);
+        return verify_job_result(*job);
+}
+
+static void test_proof(void **state)
+{
+        (void)state;
+        char path[] = "/tmp/kesu-test-proof-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        const uint64_t bytes = 8 * MiB;
+        fill_file(fd, bytes, 1, 0); /* "data": no sector uniform */
+        struct disk_identity id;
+        assert_int_equal(disk_identity_read(path, &id), 0);
+        struct verify_fingerprint f;
+        assert_int_equal(verify_fingerprint_take(&id, 42, NULL, 0, &f), 0);
+        assert_true(f.n_sectors > 2000); /* the edges (2 MiB) and a sector per location */
+        assert_int_equal(f.n_uniform, 0);
+        assert_int_equal(f.n_unreadable, 0);
+        struct verify_job *job = NULL;
+
+        /* a drive that did nothing (QEMU's FORMAT UNIT): every sector unchanged, FAIL */
+        const struct verify_result *v = proof(&id, &f, VERIFY_EXPECT_CHANGED, &job);
+        assert_true(v->proof.is_proof);
+        assert_int_equal(v->proof.sectors_compared, f.n_sectors);
+        assert_int_equal(v->proof.sectors_unchanged, f.n_sectors);
+        assert_false(verify_result_is_pass(v));
+        assert_memory_equal(v->proof.digest_before, v->proof.digest_after, VERIFY_DIGEST_BYTES);
+        job = verify_job_free(job);
+
+        /* one sector left alone among changed ones is found */
+        fill_file(fd, bytes, 2, 0);
+        uint8_t old[512];
+        id.size_bytes = bytes;
+        {
+                /* put back what the first fingerprinted location beyond the first MiB held */
+                uint64_t lba = f.plan.extents[1].offset / 512;
+                static uint8_t buf[1 << 16];
+                uint64_t off = lba * 512;
+                uint64_t base = off - off % sizeof buf;
+                for (size_t i = 0; i < sizeof buf; i++)
+                        buf[i] = (uint8_t)(base / 7 + i * 31 + 13 + (i >> 9) * 101);
+                memcpy(old, buf + (off - base), 512);
+                assert_int_equal(pwrite(fd, old, 512, (off_t)off), 512);
+                assert_int_equal(fsync(fd), 0);
+        }
+        v = proof(&id, &f, VERIFY_EXPECT_CHANGED, &job);
+        assert_int_equal(v->proof.sectors_unchanged, 1);
+        assert_false(verify_result_is_pass(v));
+        assert_int_equal(v->n_mismatches, 1);
+        job = verify_job_free(job);
+
+        /* a crypto erase: everything differs, nothing uniform needed */
+        fill_file(fd, bytes, 3, 0);
+        v = proof(&id, &f, VERIFY_EXPECT_CHANGED, &job);
+        assert_int_equal(v->proof.sectors_unchanged, 0);
+        assert_true(verify_result_is_pass(v));
+        /* ... but it is not what a block erase leaves */
+        job = verify_job_free(job);
+        v = proof(&id, &f, VERIFY_EXPECT_UNIFORM, &job);
+        assert_int_equal(v->proof.sectors_unexpected, f.n_sectors);
+        assert_false(verify_result_is_pass(v));
+        job = verify_job_free(job);
+
+        /* a block erase to 0xff: uniform, passes UNIFORM, fails the zero PATTERN */
+        fill_file(fd, bytes, 0, 0xff);
+        v = proof(&id, &f, VERIFY_EXPECT_UNIFORM, &job);
+        assert_true(verify_result_is_pass(v));
+        assert_int_equal(v->proof.sectors_uniform_after, f.n_sectors);
+        job = verify_job_free(job);
+        v = proof(&id, &f, VERIFY_EXPECT_PATTERN, &job);
+        assert_false(verify_result_is_pass(v));
+        job = verify_job_free(job);
+        fill_file(fd, bytes, 0, 0x00);
+        v = proof(&id, &f, VERIFY_EXPECT_PATTERN, &job);
+        assert_true(verify_result_is_pass(v));
+        job = verify_job_free(job);
+
+        /* blank before and blank after: not "unchanged data" (nothing to show), counted apart */
+        struct verify_fingerprint blank;
+        assert_int_equal(verify_fingerprint_take(&id, 43, NULL, 0, &blank), 0);
+        assert_int_equal(blank.n_uniform, blank.n_sectors);
+        v = proof(&id, &blank, VERIFY_EXPECT_UNIFORM, &job);
+        assert_int_equal(v->proof.sectors_unchanged, 0);
+        assert_int_equal(v->proof.sectors_blank_before, blank.n_sectors);
+        job = verify_job_free(job);
+        verify_fingerprint_done(&blank);
+
+        /* a fingerprint of another size is refused */
+        id.size_bytes = bytes - 512 * 8;
+        struct verify_request req = { .before = &f, .expect_kind = VERIFY_EXPECT_CHANGED };
+        assert_int_equal(verify_job_new(&req, &id, &job), -ESTALE);
+        id.size_bytes = bytes;
+
+        verify_fingerprint_done(&f);
+        disk_identity_done(&id);
+        close(fd);
+        unlink(path);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_proof),
                 cmocka_unit_test(test_splitmix64_vectors), cmocka_unit_test(test_plan_matrix),
                 cmocka_unit_test(test_plan_golden),        cmocka_unit_test(test_plan_must),
                 cmocka_unit_test(test_plan_determinism),   cmocka_unit_test(test_plan_small),

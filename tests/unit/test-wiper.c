@@ -775,11 +775,25 @@ static void test_method_table(void **state)
         /* every table entry is in the list above and parses */
         const char *name, *desc;
         size_t n = 0;
+        size_t n_overwrite = 0;
         for (; (name = wipe_method_name(n, &desc)); n++) {
                 assert_int_equal(wipe_method_lookup(name, &m), 0);
                 assert_non_null(desc);
+                if (m.technique == WIPE_TECHNIQUE_OVERWRITE) {
+                        assert_int_equal(n, n_overwrite); /* the overwrites come first */
+                        n_overwrite++;
+                } else
+                        assert_int_equal(m.n_passes, 0);
         }
-        assert_int_equal(n, ELEMENTSOF(expected));
+        assert_int_equal(n_overwrite, ELEMENTSOF(expected));
+        /* then every purge command and "purge" itself */
+        assert_int_equal(n, ELEMENTSOF(expected) + 9);
+        assert_string_equal(wipe_method_name(n - 1, NULL), "purge");
+        assert_int_equal(wipe_method_lookup("sanitize-crypto", &m), 0);
+        assert_int_equal(m.technique, WIPE_TECHNIQUE_PURGE);
+        assert_true(m.purge_method != 0);
+        assert_int_equal(wipe_method_lookup("purge", &m), 0);
+        assert_int_equal(m.purge_method, 0);
 
         assert_int_equal(wipe_method_lookup("gutmann", &m), 0);
         for (int i = 0; i < 4; i++) {

@@ -144,6 +144,8 @@ def main():
                 f.write('PRINTER=gadget\n')
             if o.mode == 'faults':
                 f.write(f'PULL_SERIAL={serial_of(PULLED)}\n')
+            if o.mode == 'hotplug':  # the same boot then runs the drives' own purge commands
+                f.write('PURGE=1\n')
         if o.script:
             shutil.copy(o.script, os.path.join(dd, 'kesu-autotest.sh'))
         data = os.path.join(tmp, 'data.img')
@@ -333,6 +335,7 @@ def check_autotest(o, tmp, data, export, lines, failures):
     dd = read_data_partition(tmp, data)
     if o.mode == 'hotplug':
         check_hotplug(lines, failures)
+        check_purge(tmp, dd, lines, failures)
     else:
         check_disposal(o, tmp, dd, ex, lines, failures)
 
@@ -511,6 +514,108 @@ def check_hotplug(lines, failures):
         failures.append(f'kesu list --watch did not report the removal: {ev}')
     if add and rem and add[0].get('path') not in [e.get('path') for e in rem]:
         failures.append('the removed path is not the added one')
+
+
+def check_purge(tmp, dd, lines, failures):
+    """The drives' own commands in QEMU (MODE hotplug, PURGE=1): what kesu lists for each, and what
+    each purge did — checked on the disk images here, not on kesu's word."""
+    out = os.path.join(dd, 'autotest')
+
+    def runs(name):
+        try:
+            return [json.loads(l) for l in open(os.path.join(out, f'purge-{name}.jsonl')) if l.strip()]
+        except (OSError, ValueError):
+            return []
+
+    def result(name):
+        return next((r for r in runs(name) if r.get('event') == 'result'), None)
+
+    def said(name):
+        return next((l for l in lines if f'KESU-AUTOTEST: purge {name} ' in l), '')
+
+    def err(name):
+        try:
+            return open(os.path.join(out, f'purge-{name}.err'), errors='replace').read()
+        except OSError:
+            return ''
+    try:
+        disks = {d.get('serial'): d for d in json.load(open(os.path.join(out, 'purge-list.json')))}
+    except (OSError, ValueError) as e:
+        failures.append(f'purge: no purge-list.json: {e!r}')
+        return
+    nv, sa, sc = disks.get(serial_of('nvme'), {}), disks.get(serial_of('sata'), {}), disks.get(serial_of('scsi'), {})
+    methods = {t: [m.get('method') for m in d.get('purge_methods') or []] for t, d in
+               (('nvme', nv), ('sata', sa), ('scsi', sc))}
+    log(f'purge methods listed: {methods}')
+    log(f'sata hidden areas: {sa.get("hidden_areas")}, health: {sa.get("health")}; nvme health: {nv.get("health")}')
+    if methods['nvme'] != ['nvme-format']:
+        failures.append(f'nvme: purge methods {methods["nvme"]}, expected only nvme-format (FNA=0, no SANICAP)')
+    if 'FNA' not in ((nv.get('purge_refused') or {}).get('nvme-format-crypto') or ''):
+        failures.append(f'nvme: nvme-format-crypto not refused from FNA: {nv.get("purge_refused")}')
+    if methods['sata'] != []:
+        failures.append(f'sata: purge methods {methods["sata"]}: QEMU\'s AHCI disk has no SANITIZE or SECURITY')
+    sref = sa.get('purge_refused') or {}
+    if not sref.get('sanitize-crypto') or not sref.get('secure-erase'):
+        failures.append(f'sata: no reason given (from IDENTIFY) for sanitize/security erase: {sref}')
+    if methods['scsi'] != ['scsi-format']:
+        failures.append(f'scsi: purge methods {methods["scsi"]}, expected scsi-format only')
+    if not (nv.get('health') or {}).get('read') == 'yes':
+        failures.append(f'nvme: SMART / Health log not read: {nv.get("health")}')
+    if not (sa.get('health') or {}).get('read') == 'yes' or 'power_on_hours' not in (sa.get('health') or {}):
+        failures.append(f'sata: SMART attributes not read: {sa.get("health")}')
+    if (sa.get('hidden_areas') or {}).get('examined') != 'yes':
+        failures.append(f'sata: hidden areas not examined: {sa.get("hidden_areas")}')
+    for m in (nv.get('purge_methods') or []):
+        if m.get('method') == 'nvme-format' and m.get('level') != 'Clear':
+            failures.append(f'nvme-format listed at level {m.get("level")}, expected Clear (IEEE 2883)')
+
+    # refused before anything was sent: exit 2 (usage) or 3 (policy), no result, no certificate
+    for name, rc, text in (('nvme-crypto', 2, 'FNA'), ('nvme-class2', 3, 'policy'), ('sata', 2, 'no purge command')):
+        line = said(name)
+        if f'rc={rc}' not in line or result(name):
+            failures.append(f'purge {name}: expected a refusal with exit {rc} and nothing run: {line!r}')
+        if text not in err(name):
+            failures.append(f'purge {name}: the refusal does not say {text!r}: {err(name)!r}')
+        log(f'purge {name}: refused (exit {rc}): {err(name).strip().splitlines()[0] if err(name).strip() else ""}')
+
+    # SCSI FORMAT UNIT: GOOD and nothing erased — the fingerprint proof must make it FAIL
+    r = result('scsi') or {}
+    cert = r.get('certificate') or {}
+    img = os.path.join(tmp, 'scsi.img')
+    unchanged = open(img, 'rb').read(4096) == (b'scsi' * 4096)[:4096]
+    if r.get('outcome') != 'FAIL' or cert.get('result') != 'FAIL':
+        failures.append(f'scsi-format on QEMU\'s SCSI disk (erases nothing): outcome {r.get("outcome")}, '
+                        f'certificate {cert.get("result")}: must be FAIL')
+    if not unchanged:
+        failures.append('scsi.img changed: QEMU\'s FORMAT UNIT was expected to erase nothing')
+    log(f'purge scsi: outcome {r.get("outcome")}, certificate {cert.get("serial")} {cert.get("result")}, '
+        f'image unchanged={unchanged}, purge={r.get("purge", {}).get("device_status")!r}')
+
+    # NVMe Format NVM SES=1: QEMU really zero-fills — every byte on the host is zero, certificate PASS
+    r = result('nvme') or {}
+    cert = r.get('certificate') or {}
+    img = os.path.join(tmp, 'nvme.img')
+    zero = subprocess.run(['cmp', '-s', '-n', str(os.path.getsize(img)), img, '/dev/zero']).returncode == 0
+    if r.get('outcome') != 'PASS' or cert.get('result') != 'PASS':
+        failures.append(f'nvme-format: outcome {r.get("outcome")}, certificate {cert.get("result")}, '
+                        f'{r.get("error")!r}, {r.get("purge")}')
+    if not zero:
+        failures.append('nvme.img is not all zeros after nvme-format (SES=1)')
+    if 'SES=1' not in ((r.get('purge') or {}).get('command') or ''):
+        failures.append(f'nvme-format: the command sent is not recorded as SES=1: {r.get("purge")}')
+    log(f'purge nvme: outcome {r.get("outcome")}, certificate {cert.get("serial")} {cert.get("result")}, '
+        f'nvme.img all zeros={zero}, sent {(r.get("purge") or {}).get("command")!r}')
+    filed = os.path.join(dd, 'certificates')
+    recs = [json.load(open(os.path.join(filed, f))) for f in sorted(os.listdir(filed)) if f.endswith('.json')] \
+        if os.path.isdir(filed) else []
+    techs = sorted((x.get('sanitization', {}).get('method'), x.get('result')) for x in recs)
+    if techs != [('nvme-format', 'PASS'), ('scsi-format', 'FAIL')]:
+        failures.append(f'purge certificates filed: {techs}, expected nvme-format PASS and scsi-format FAIL')
+    for x in recs:
+        if x.get('sanitization', {}).get('technique') != 'purge' or x.get('verification', {}).get('method') != 'purge-proof':
+            failures.append(f'{x.get("serial")}: technique/verification not purge/purge-proof')
+    if not any(l.endswith('purge-cert-verify rc=0') for l in lines):
+        failures.append('kesu cert verify of the purge certificates in the VM did not exit 0')
 
 
 if __name__ == '__main__':

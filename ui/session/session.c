@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "common.h"
 #include "journal.h"
+#include "purge.h"
 #include "session.h"
 
 /* Verifying every pass (--verify-passes all): one per disk, filled on its job's thread. */
@@ -26,6 +28,9 @@ struct session_target_state {
         struct disk_info *disk; /* borrowed */
         const char *asset;      /* borrowed */
         struct session_policy_decision decision;
+        struct wipe_method method; /* the session's, or for "purge" the drive's command */
+        struct verify_fingerprint fingerprint; /* a purge: the sectors before (job thread writes it) */
+        bool has_fingerprint;
         struct wipe_job *wipe;
         struct verify_job *verify;
         struct pass_verifications pv;
@@ -165,16 +170,18 @@ static void refuse(struct session_refusal *ret, enum session_refusal_kind kind, 
         va_end(ap);
 }
 
-/* The policy's decision for the session's class, destination and method, as a refusal. */
-static int decide_policy(const struct session_policy *policy, const struct session_options *o,
+/* The policy's decision for the session's class, destination and method (the session's, or the
+ * command "purge" resolved to for this drive), as a refusal. */
+static int decide_policy(const struct session_policy *policy, const struct session_options *o, const char *method,
                          struct session_policy_decision *d, size_t target, struct session_refusal *ret)
 {
-        int r = session_policy_decide(policy, o->ctx.class_label, o->ctx.destination,
-                                      o->method_spec ? o->method_spec : "random", d);
+        if (!method)
+                method = o->method_spec ? o->method_spec : "random";
+        int r = session_policy_decide(policy, o->ctx.class_label, o->ctx.destination, method, d);
         if (r < 0) {
                 refuse(ret, SESSION_REFUSED_USAGE, target,
                        "the policy cannot decide class '%s', destination '%s', method '%s': %s", o->ctx.class_label,
-                       o->ctx.destination, o->method_spec ? o->method_spec : "random", strerror(-r));
+                       o->ctx.destination, method, strerror(-r));
                 return -EPERM;
         }
         if (!d->is_allowed) {
@@ -198,7 +205,7 @@ int session_preflight(const struct session_options *o, struct session_refusal *r
                 policy = own;
         }
         struct session_policy_decision d;
-        return decide_policy(policy, o, &d, 0, ret);
+        return decide_policy(policy, o, NULL, &d, 0, ret);
 }
 
 static bool is_same_target(const struct disk_identity *a, const struct disk_identity *b)
@@ -206,6 +213,52 @@ static bool is_same_target(const struct disk_identity *a, const struct disk_iden
         return a->is_block_device == b->is_block_device &&
                (a->is_block_device ? a->devnum == b->devnum
                                    : a->file_devnum == b->file_devnum && a->file_inode == b->file_inode);
+}
+
+/* Target i's method: the session's overwrite, or the purge command this drive runs. */
+static int resolve_method(struct session *s, size_t i, struct session_refusal *ret)
+{
+        struct session_target_state *t = &s->t[i];
+        const struct disk_info *d = t->disk;
+        const char *path = d->identity.path;
+        if (s->method.technique != WIPE_TECHNIQUE_PURGE) {
+                t->method = s->method;
+                return 0;
+        }
+        if (!d->purge) {
+                if (purge_family_for(d->identity.transport) == PURGE_FAMILY_NONE)
+                        refuse(ret, SESSION_REFUSED_USAGE, i,
+                               "%s cannot be purged: a %s disk has no purge commands kesu can send (use an overwrite "
+                               "method)",
+                               path, disk_transport_to_string(d->identity.transport));
+                else if (d->purge_error == -EREMOTEIO || d->purge_error == -EOPNOTSUPP)
+                        refuse(ret, SESSION_REFUSED_USAGE, i,
+                               "%s cannot be purged: it (or its USB bridge) refuses the drive's own command set (use "
+                               "an overwrite method)",
+                               path);
+                else
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "%s cannot be purged: the drive could not be asked (%s)",
+                               path, purge_error_to_string(d->purge_error ? d->purge_error : -ENODATA));
+                return -EPERM;
+        }
+        const struct purge_caps *c = d->purge;
+        if (wipe_method_resolve_purge(&s->method, c, &t->method) < 0) {
+                enum purge_method pm = (enum purge_method)s->method.purge_method;
+                if (pm != PURGE_METHOD_NONE)
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "%s does not support %s: %s", path, s->method.name,
+                               c->why_not[pm] ? c->why_not[pm] : "not reported by the drive");
+                else
+                        refuse(ret, SESSION_REFUSED_USAGE, i,
+                               "%s supports no purge command kesu can send (it reports none of sanitize, security erase, "
+                               "Format NVM)",
+                               path);
+                return -EPERM;
+        }
+        if (c->is_frozen) {
+                refuse(ret, SESSION_REFUSED_USAGE, i, "%s: %s", path, purge_error_to_string(PURGE_ERR_FROZEN));
+                return -EPERM;
+        }
+        return 0;
 }
 
 int session_plan(struct session *s, struct disk_info *disks, size_t n, char *const *assets,
@@ -241,12 +294,17 @@ int session_plan(struct session *s, struct disk_info *disks, size_t n, char *con
                                 return -EPERM;
                         }
         }
+        /* A purge: the drive must support the command (never another one in its place), and be in a
+         * state to run it. */
+        for (size_t i = 0; i < n; i++)
+                if (resolve_method(s, i, ret) < 0)
+                        return -EPERM;
         if (!s->o.is_certify)
                 return 0;
         /* The policy, before a single byte is written: a method that cannot reach what the class
          * needs would spend the time and still leave the disk not sanitized. */
         for (size_t i = 0; i < n; i++)
-                if (decide_policy(s->policy, &s->o, &s->t[i].decision, i, ret) < 0)
+                if (decide_policy(s->policy, &s->o, s->t[i].method.name, &s->t[i].decision, i, ret) < 0)
                         return -EPERM;
         return 0;
 }
@@ -259,6 +317,11 @@ const struct session_policy_decision *session_decision(const struct session *s, 
 const struct wipe_method *session_method(const struct session *s)
 {
         return &s->method;
+}
+
+const struct wipe_method *session_target_method(const struct session *s, size_t i)
+{
+        return i < s->n ? &s->t[i].method : NULL;
 }
 
 size_t session_n_targets(const struct session *s)
@@ -360,6 +423,32 @@ static bool is_verify(const struct session *s)
         return strcmp(s->o.verify_mode, "none") != 0;
 }
 
+/* A purge's fingerprint, on the job's thread right before the command goes to the drive. */
+static int before_purge(void *userdata, const struct disk_identity *id)
+{
+        struct pass_verifications *pv = userdata;
+        struct session_target_state *t = &pv->s->t[pv->target];
+        _cleanup_free_ struct verify_extent *areas = NULL;
+        size_t n_areas = 0;
+        int r = verify_partition_areas(&t->disk->content, &areas, &n_areas);
+        if (r < 0)
+                return r;
+        uint64_t seed;
+        randombytes_buf(&seed, sizeof seed);
+        r = verify_fingerprint_take(id, seed, areas, n_areas, &t->fingerprint);
+        if (r < 0)
+                return r;
+        t->has_fingerprint = true;
+        return 0;
+}
+
+/* A purge's proof is its verification, whatever the verify mode: without it the drive's word is
+ * all there is. */
+static bool is_verify_target(const struct session *s, const struct session_target_state *t)
+{
+        return is_verify(s) || t->method.technique == WIPE_TECHNIQUE_PURGE;
+}
+
 int session_start(struct session *s, struct session_refusal *ret)
 {
         *ret = (struct session_refusal){ 0 };
@@ -371,7 +460,9 @@ int session_start(struct session *s, struct session_refusal *ret)
                 t->pv = (struct pass_verifications){ .s = s, .target = i };
                 io.after_pass = after_pass;
                 io.after_pass_userdata = &t->pv;
-                if ((r = wipe_job_new(&t->disk->identity, &s->method, &io, &t->wipe)) < 0) {
+                io.before_purge = before_purge;
+                io.before_purge_userdata = &t->pv;
+                if ((r = wipe_job_new(&t->disk->identity, &t->method, &io, &t->wipe)) < 0) {
                         refuse(ret, SESSION_REFUSED_USAGE, i, "cannot prepare %s: %s", t->disk->identity.path,
                                strerror(-r));
                         return -EPERM;
@@ -411,7 +502,8 @@ int session_start(struct session *s, struct session_refusal *ret)
                                 .key_id = s->key_id,
                                 .cert_dir = s->o.cert_dir,
                                 .ctx = &ctx,
-                                .method = s->o.method_spec,
+                                .method = t->method.technique == WIPE_TECHNIQUE_PURGE ? t->method.name
+                                                                                      : s->o.method_spec,
                                 .method_drawn = &wipe_job_result(t->wipe)->method,
                                 .verify_mode = s->o.verify_mode,
                                 .disk = &t->disk->identity,
@@ -443,18 +535,31 @@ int session_verify(struct session *s)
 {
         for (size_t i = 0; i < s->n_started; i++)
                 wipe_job_wait(s->t[i].wipe);
-        if (!is_verify(s))
-                return 0;
         for (size_t i = 0; i < s->n_started; i++) {
                 struct session_target_state *t = &s->t[i];
                 const struct wipe_result *w = wipe_job_result(t->wipe);
+                bool is_purge = w->method.technique == WIPE_TECHNIQUE_PURGE;
+                if (!is_verify_target(s, t))
+                        continue;
                 /* also a wipe with write errors: its findings belong in the record */
                 if (session_is_stop_requested(s) ||
                     (w->status != WIPE_STATUS_COMPLETED && w->status != WIPE_STATUS_WRITE_ERRORS))
                         continue;
+                if (is_purge && !t->has_fingerprint)
+                        continue; /* nothing to compare with: no proof, FAIL */
                 struct verify_request req;
                 _cleanup_free_ struct verify_extent *areas = NULL;
-                int r = verify_request_for(s, t->disk, &w->passes[w->method.n_passes - 1].pattern, &req, &areas);
+                struct wipe_pattern zero = { .kind = WIPE_PATTERN_BYTES, .n_bytes = 1 };
+                int r = verify_request_for(s, t->disk, is_purge ? &zero : &w->passes[w->method.n_passes - 1].pattern,
+                                           &req, &areas);
+                if (is_purge) {
+                        const struct purge_method_info *pi = purge_method_info((enum purge_method)w->method.purge_method);
+                        req.before = &t->fingerprint;
+                        req.expect_kind = !pi                                   ? VERIFY_EXPECT_CHANGED
+                                          : pi->expect == PURGE_EXPECT_PATTERN ? VERIFY_EXPECT_PATTERN
+                                          : pi->expect == PURGE_EXPECT_UNIFORM ? VERIFY_EXPECT_UNIFORM
+                                                                               : VERIFY_EXPECT_CHANGED;
+                }
                 if (r >= 0)
                         r = verify_job_new(&req, &t->disk->identity, &t->verify);
                 if (r >= 0)
@@ -474,7 +579,7 @@ static void decide(struct session *s, struct session_target_state *t, struct ses
         o->wipe = wipe_job_result(t->wipe);
         o->verify = t->verify ? verify_job_result(t->verify) : NULL;
         o->is_wipe_pass = wipe_result_is_pass(o->wipe);
-        bool is_verified = !is_verify(s) || (o->verify && verify_result_is_pass(o->verify));
+        bool is_verified = !is_verify_target(s, t) || (o->verify && verify_result_is_pass(o->verify));
         for (size_t k = 0; k < t->pv.n; k++) {
                 o->pass_verifications[k] = t->pv.jobs[k] ? verify_job_result(t->pv.jobs[k]) : NULL;
                 o->pass_numbers[k] = t->pv.passes[k];
@@ -491,7 +596,10 @@ static void decide(struct session *s, struct session_target_state *t, struct ses
         o->achieved_level = SESSION_LEVEL_NONE;
         if (s->o.is_certify) {
                 o->required_level = t->decision.method_must_reach;
-                if (session_policy_achieved_level(s->o.method_spec, o->is_pass, &o->achieved_level) < 0)
+                if (session_policy_achieved_level(t->method.name[0] && t->method.technique == WIPE_TECHNIQUE_PURGE
+                                                          ? t->method.name
+                                                          : s->o.method_spec,
+                                                  o->is_pass, &o->achieved_level) < 0)
                         o->achieved_level = SESSION_LEVEL_NONE;
                 o->is_pass = o->is_pass && session_level_meets(o->achieved_level, o->required_level);
         }
@@ -626,6 +734,7 @@ struct session *session_free(struct session *s)
                 close(s->epoll_fd);
         for (size_t i = 0; s->t && i < s->n; i++) {
                 verify_job_free(s->t[i].verify);
+                verify_fingerprint_done(&s->t[i].fingerprint);
                 for (size_t k = 0; k < s->t[i].pv.n; k++)
                         verify_job_free(s->t[i].pv.jobs[k]);
                 wipe_job_free(s->t[i].wipe);

@@ -109,6 +109,9 @@ int session_plan(struct session *s, struct disk_info *disks, size_t n, char *con
 /* The policy's decision for target i (after session_plan()). */
 const struct session_policy_decision *session_decision(const struct session *s, size_t i);
 const struct wipe_method *session_method(const struct session *s);
+/* Target i's method (after session_plan()): the session's, or for "purge" the command this drive
+ * will run (its strongest). */
+const struct wipe_method *session_target_method(const struct session *s, size_t i);
 
 /* Opens every target exclusively before writing to any (one refusal stops all, nothing written),
  * journals each disposal (fsync), then starts the wipes. 0, -EPERM with *ret filled (safety or

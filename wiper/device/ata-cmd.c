@@ -468,10 +468,67 @@ int ata_parse_purge_caps(const uint8_t buf[512], struct ata_purge_caps *ret)
         uint16_t w119 = word_at(buf, 119);
         if ((w119 & 0xc000) == 0x4000)
                 c.has_ama = w119 & (1u << 8);
+        if ((w83 & 0xc000) == 0x4000)
+                c.has_smart = w82 & 1u;
+        uint16_t w85 = word_at(buf, 85), w87 = word_at(buf, 87);
+        if (c.has_smart && (w87 & 0xc000) == 0x4000)
+                c.is_smart_enabled = w85 & 1u;
         uint16_t w69 = word_at(buf, 69);
         c.has_extended_sectors = w69 & (1u << 3);
         c.is_encrypting_all = w69 & (1u << 4);
 
         *ret = c;
         return 0;
+}
+
+/* ---- SMART, ACS-3 ---------------------------------------------------------------------------- */
+
+enum {
+        SMART_READ_DATA = 0xd0,
+        SMART_KEY_LBA = 0xc24f00, /* LBA(15:8) 4Fh, LBA(23:16) C2h: the SMART signature */
+        SMART_ENTRY_BYTES = 12,
+        SMART_FIRST_ENTRY = 2,
+};
+
+/* ACS-3 SMART READ DATA: PIO data-in, one block, 28-bit. */
+void ata_build_smart_read_data(uint8_t ret_cdb[16])
+{
+        build_fixed(&(struct ata_pt_cmd){ .command = ATA_CMD_SMART,
+                                          .feature = SMART_READ_DATA,
+                                          .count = 1,
+                                          .lba = SMART_KEY_LBA,
+                                          .protocol = ATA_PT_PIO_DATA_IN },
+                    ret_cdb);
+}
+
+/* SMART data structure (ATA8-ACS; the attribute table is the de-facto layout every vendor and
+ * smartctl use): bytes 1:0 revision, 30 entries of 12 bytes from byte 2, byte 511 checksum. */
+void ata_parse_smart_data(const uint8_t buf[512], struct ata_smart_data *ret)
+{
+        struct ata_smart_data d = { .revision = le16_load(buf) };
+        uint8_t sum = 0;
+
+        for (size_t i = 0; i < ATA_SECTOR_BYTES; i++)
+                sum += buf[i];
+        d.is_checksum_ok = sum == 0;
+        for (size_t i = 0; i < ATA_SMART_MAX_ATTRIBUTES; i++) {
+                const uint8_t *e = buf + SMART_FIRST_ENTRY + i * SMART_ENTRY_BYTES;
+                if (e[0] == 0)
+                        continue;
+                struct ata_smart_attribute *a = &d.attributes[d.n_attributes++];
+                a->id = e[0];
+                a->flags = le16_load(e + 1);
+                a->value = e[3];
+                a->worst = e[4];
+                a->raw = (uint64_t)le32_load(e + 5) | (uint64_t)le16_load(e + 9) << 32;
+        }
+        *ret = d;
+}
+
+const struct ata_smart_attribute *ata_smart_find(const struct ata_smart_data *d, uint8_t id)
+{
+        for (size_t i = 0; i < d->n_attributes; i++)
+                if (d->attributes[i].id == id)
+                        return &d->attributes[i];
+        return NULL;
 }

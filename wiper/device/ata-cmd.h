@@ -183,10 +183,51 @@ struct ata_purge_caps {
         bool has_extended_sectors; /* word 69 bit 3: words 230-233 valid */
         bool is_encrypting_all;    /* word 69 bit 4: device encrypts all user data */
         bool has_lba48;            /* word 83 bit 10 */
+        /* SMART */
+        bool has_smart;        /* word 82 bit 0 */
+        bool is_smart_enabled; /* word 85 bit 0 (valid when word 87 reads 01b in bits 15:14) */
 };
 
 /* Decodes the purge-related words. Refuses what ata_parse_identify() refuses (ATAPI, bad checksum). */
 int ata_parse_purge_caps(const uint8_t buf[512], struct ata_purge_caps *ret);
+
+/* ---- SMART (ACS-3 SMART feature set, B0h) ------------------------------------------------------ */
+
+#define ATA_CMD_SMART            0xb0
+#define ATA_SMART_MAX_ATTRIBUTES 30
+
+/* SMART attribute IDs kesu reads (de-facto vendor numbering; ACS leaves them vendor specific). */
+enum {
+        ATA_SMART_ID_REALLOCATED = 5,
+        ATA_SMART_ID_POWER_ON_HOURS = 9,
+        ATA_SMART_ID_AIRFLOW_TEMPERATURE = 190,
+        ATA_SMART_ID_TEMPERATURE = 194,
+        ATA_SMART_ID_PENDING = 197,
+};
+
+/* SMART READ DATA (B0h, FEATURE D0h, LBA(23:8) C24Fh, PIO data-in, one 512-byte block; 28-bit). */
+void ata_build_smart_read_data(uint8_t ret_cdb[16]);
+
+struct ata_smart_attribute {
+        uint8_t id;     /* 1-255; 0 marks an unused entry (never returned) */
+        uint16_t flags; /* little-endian status flags */
+        uint8_t value;  /* normalised current value */
+        uint8_t worst;
+        uint64_t raw; /* the 6 raw bytes, little-endian (48 bits; their meaning is vendor specific) */
+};
+
+struct ata_smart_data {
+        uint16_t revision; /* bytes 1:0 */
+        size_t n_attributes;
+        struct ata_smart_attribute attributes[ATA_SMART_MAX_ATTRIBUTES];
+        bool is_checksum_ok; /* byte 511 makes bytes 0-511 sum to zero (many drives get it wrong) */
+};
+
+/* Decodes SMART READ DATA: 30 entries of 12 bytes from byte 2 (id, flags, value, worst, raw[6],
+ * reserved). Entries with id 0 are skipped. Never fails on a bad checksum (is_checksum_ok says). */
+void ata_parse_smart_data(const uint8_t buf[512], struct ata_smart_data *ret);
+/* The attribute id in d, NULL when absent. */
+const struct ata_smart_attribute *ata_smart_find(const struct ata_smart_data *d, uint8_t id);
 
 /* ---- The generic builder ------------------------------------------------------------------------ */
 

@@ -155,20 +155,71 @@ enum {
         NVME_LOG_NUMDL_SHIFT = 16,
 };
 
-void nvme_build_get_log_sanitize(void *buf, bool rae, struct nvme_admin_cmd *ret_cmd)
+static void build_get_log(uint8_t lid, uint32_t bytes, void *buf, bool rae, struct nvme_admin_cmd *ret_cmd)
 {
-        const uint32_t numd = NVME_SANITIZE_LOG_BYTES / 4 - 1;
+        const uint32_t numd = bytes / 4 - 1;
         struct nvme_admin_cmd cmd = { 0 };
 
         cmd.opcode = NVME_ADMIN_GET_LOG_PAGE;
         cmd.nsid = NVME_NSID_ALL;
         cmd.addr = (uint64_t)(uintptr_t)buf;
-        cmd.data_len = NVME_SANITIZE_LOG_BYTES;
-        cmd.cdw10 = NVME_LID_SANITIZE_STATUS | (rae ? NVME_LOG_RAE : 0) |
-                    (numd & 0xffffu) << NVME_LOG_NUMDL_SHIFT;
+        cmd.data_len = bytes;
+        cmd.cdw10 = lid | (rae ? NVME_LOG_RAE : 0) | (numd & 0xffffu) << NVME_LOG_NUMDL_SHIFT;
         cmd.cdw11 = numd >> 16; /* NUMDU; LSI 0 */
         cmd.timeout_ms = NVME_GET_LOG_TIMEOUT_MS;
         *ret_cmd = cmd;
+}
+
+void nvme_build_get_log_sanitize(void *buf, bool rae, struct nvme_admin_cmd *ret_cmd)
+{
+        build_get_log(NVME_LID_SANITIZE_STATUS, NVME_SANITIZE_LOG_BYTES, buf, rae, ret_cmd);
+}
+
+void nvme_build_get_log_smart(void *buf, bool rae, struct nvme_admin_cmd *ret_cmd)
+{
+        build_get_log(NVME_LID_SMART, NVME_SMART_LOG_BYTES, buf, rae, ret_cmd);
+}
+
+/* SMART / Health Information log byte offsets (Base, SMART / Health Information log page). */
+enum {
+        NVME_SMART_CRITICAL_WARNING = 0,
+        NVME_SMART_COMPOSITE_TEMPERATURE = 1, /* 2 bytes, Kelvin */
+        NVME_SMART_AVAILABLE_SPARE = 3,
+        NVME_SMART_AVAILABLE_SPARE_THRESHOLD = 4,
+        NVME_SMART_PERCENTAGE_USED = 5,
+        NVME_SMART_POWER_CYCLES = 112, /* 16 bytes each from here */
+        NVME_SMART_POWER_ON_HOURS = 128,
+        NVME_SMART_UNSAFE_SHUTDOWNS = 144,
+        NVME_SMART_MEDIA_ERRORS = 160,
+        NVME_SMART_ERROR_LOG_ENTRIES = 176,
+};
+
+/* A 128-bit little-endian counter, saturated to 64 bits. */
+static uint64_t le128_load_saturated(const uint8_t *p, bool *is_saturated)
+{
+        if (le64_load(p + 8) != 0) {
+                *is_saturated = true;
+                return UINT64_MAX;
+        }
+        return le64_load(p);
+}
+
+int nvme_parse_smart_log(const uint8_t buf[NVME_SMART_LOG_BYTES], struct nvme_smart_log *ret)
+{
+        struct nvme_smart_log s = { 0 };
+
+        s.critical_warning = buf[NVME_SMART_CRITICAL_WARNING];
+        s.composite_temperature_k = le16_load(buf + NVME_SMART_COMPOSITE_TEMPERATURE);
+        s.available_spare = buf[NVME_SMART_AVAILABLE_SPARE];
+        s.available_spare_threshold = buf[NVME_SMART_AVAILABLE_SPARE_THRESHOLD];
+        s.percentage_used = buf[NVME_SMART_PERCENTAGE_USED];
+        s.power_cycles = le128_load_saturated(buf + NVME_SMART_POWER_CYCLES, &s.is_saturated);
+        s.power_on_hours = le128_load_saturated(buf + NVME_SMART_POWER_ON_HOURS, &s.is_saturated);
+        s.unsafe_shutdowns = le128_load_saturated(buf + NVME_SMART_UNSAFE_SHUTDOWNS, &s.is_saturated);
+        s.media_errors = le128_load_saturated(buf + NVME_SMART_MEDIA_ERRORS, &s.is_saturated);
+        s.error_log_entries = le128_load_saturated(buf + NVME_SMART_ERROR_LOG_ENTRIES, &s.is_saturated);
+        *ret = s;
+        return 0;
 }
 
 /* Sanitize Status log page byte offsets (Base, Sanitize Status log page). */

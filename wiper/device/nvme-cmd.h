@@ -140,6 +140,44 @@ struct nvme_sanitize_status {
 /* Decodes a Sanitize Status log page. -EBADMSG for a reserved status value (5-7). */
 int nvme_parse_sanitize_log(const uint8_t buf[NVME_SANITIZE_LOG_BYTES], struct nvme_sanitize_status *ret);
 
+/* ---- SMART / Health Information log page (Base: Get Log Page, SMART / Health Information) ------- */
+
+#define NVME_LID_SMART       0x02
+#define NVME_SMART_LOG_BYTES 512
+
+/* Fills a Get Log Page for the 512-byte SMART / Health Information log of the whole controller (NSID
+ * FFFFFFFFh) into buf. rae keeps a SMART / Health asynchronous event outstanding, so reading the log
+ * changes nothing in the controller. */
+void nvme_build_get_log_smart(void *buf, bool rae, struct nvme_admin_cmd *ret_cmd);
+
+/* Critical Warning bits (byte 0). */
+enum {
+        NVME_SMART_CW_SPARE = 1u << 0,       /* available spare below its threshold */
+        NVME_SMART_CW_TEMPERATURE = 1u << 1, /* a temperature above or below a threshold */
+        NVME_SMART_CW_RELIABILITY = 1u << 2, /* degraded by media or internal errors */
+        NVME_SMART_CW_READ_ONLY = 1u << 3,   /* media placed in read-only mode */
+        NVME_SMART_CW_VOLATILE_BACKUP = 1u << 4,
+        NVME_SMART_CW_PMR_READ_ONLY = 1u << 5,
+};
+
+struct nvme_smart_log {
+        uint8_t critical_warning;
+        uint16_t composite_temperature_k; /* Kelvin; 0 when not reported */
+        uint8_t available_spare;          /* percent */
+        uint8_t available_spare_threshold;
+        uint8_t percentage_used; /* of the rated life; may exceed 100 (255 at most) */
+        /* The 128-bit counters (16 bytes little-endian), saturated to UINT64_MAX (is_saturated tells). */
+        uint64_t power_cycles;
+        uint64_t power_on_hours;
+        uint64_t unsafe_shutdowns;
+        uint64_t media_errors; /* Media and Data Integrity Errors */
+        uint64_t error_log_entries;
+        bool is_saturated; /* some counter above did not fit in 64 bits */
+};
+
+/* Decodes a SMART / Health Information log page. Never fails on content (every value is legal); 0. */
+int nvme_parse_smart_log(const uint8_t buf[NVME_SMART_LOG_BYTES], struct nvme_smart_log *ret);
+
 /* ---- completion status (Base: Completion Queue Entry, Status Field; status code tables) ------- */
 
 /* Status Code Types. */

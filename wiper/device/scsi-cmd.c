@@ -12,6 +12,17 @@ static void be16_store(uint8_t *p, uint16_t v)
         p[1] = (uint8_t)v;
 }
 
+static void be32_store(uint8_t *p, uint32_t v)
+{
+        be16_store(p, (uint16_t)(v >> 16));
+        be16_store(p + 2, (uint16_t)v);
+}
+
+static uint16_t be16_load(const uint8_t *p)
+{
+        return (uint16_t)(p[0] << 8 | p[1]);
+}
+
 /* SANITIZE CDB byte 1 (SBC-4, SANITIZE command). */
 enum {
         SCSI_SANITIZE_IMMED = 1u << 7,
@@ -136,5 +147,105 @@ int scsi_build_request_sense_cdb(bool desc, uint8_t alloc_bytes,
         cdb[1] = desc ? 0x01 : 0x00; /* DESC */
         cdb[4] = alloc_bytes;
         memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
+
+int scsi_build_inquiry_cdb(uint16_t alloc_bytes, uint8_t ret_cdb[SCSI_INQUIRY_CDB_BYTES])
+{
+        if (alloc_bytes < 5)
+                return -EINVAL;
+
+        uint8_t cdb[SCSI_INQUIRY_CDB_BYTES] = { 0 };
+        cdb[0] = SCSI_INQUIRY;
+        /* byte 1 EVPD 0, byte 2 PAGE CODE 0: the standard data */
+        be16_store(cdb + 3, alloc_bytes);
+        memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
+
+/* SCSI strings are ASCII, space padded. */
+static void scsi_string(const uint8_t *p, size_t n, char *out)
+{
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++) {
+                out[i] = (p[i] >= 0x20 && p[i] <= 0x7e) ? (char)p[i] : ' ';
+                if (out[i] != ' ')
+                        len = i + 1;
+        }
+        out[len] = 0;
+}
+
+/* Standard INQUIRY data (SPC, standard INQUIRY data format). */
+enum {
+        INQ_PDT = 0,
+        INQ_RMB = 1,
+        INQ_VERSION = 2,
+        INQ_VENDOR = 8,    /* 8 bytes */
+        INQ_PRODUCT = 16,  /* 16 bytes */
+        INQ_REVISION = 32, /* 4 bytes */
+};
+
+int scsi_parse_inquiry(const uint8_t *buf, size_t len, struct scsi_inquiry *ret)
+{
+        if (!buf || len < SCSI_INQUIRY_STANDARD_BYTES)
+                return -EBADMSG;
+
+        struct scsi_inquiry q = { 0 };
+        q.peripheral_qualifier = buf[INQ_PDT] >> 5;
+        q.peripheral_type = buf[INQ_PDT] & 0x1f;
+        q.is_removable = buf[INQ_RMB] & 0x80;
+        q.version = buf[INQ_VERSION];
+        scsi_string(buf + INQ_VENDOR, 8, q.vendor);
+        scsi_string(buf + INQ_PRODUCT, 16, q.product);
+        scsi_string(buf + INQ_REVISION, 4, q.revision);
+        *ret = q;
+        return 0;
+}
+
+int scsi_build_report_opcode_cdb(enum scsi_rsoc_options option, uint8_t opcode, uint16_t service_action,
+                                 uint32_t alloc_bytes, uint8_t ret_cdb[SCSI_MAINTENANCE_IN_CDB_BYTES])
+{
+        if (option != SCSI_RSOC_ONE_COMMAND && option != SCSI_RSOC_ONE_COMMAND_SA)
+                return -EINVAL;
+        /* with 001b the device server would reject a non-zero REQUESTED SERVICE ACTION */
+        if (option == SCSI_RSOC_ONE_COMMAND && service_action != 0)
+                return -EINVAL;
+        if (alloc_bytes < SCSI_RSOC_ONE_HEADER_BYTES)
+                return -EINVAL;
+
+        uint8_t cdb[SCSI_MAINTENANCE_IN_CDB_BYTES] = { 0 };
+        cdb[0] = SCSI_MAINTENANCE_IN;
+        cdb[1] = SCSI_SA_REPORT_SUPPORTED_OPCODES; /* bits 4:0 */
+        cdb[2] = (uint8_t)option;                  /* RCTD (bit 7) 0 */
+        cdb[3] = opcode;
+        be16_store(cdb + 4, service_action);
+        be32_store(cdb + 6, alloc_bytes);
+        memcpy(ret_cdb, cdb, sizeof cdb);
+        return 0;
+}
+
+/* one_command parameter data (SPC, REPORT SUPPORTED OPERATION CODES). */
+enum {
+        RSOC_SUPPORT = 1, /* bits 2:0; CTDP bit 7 */
+        RSOC_CDB_SIZE = 2,
+        RSOC_USAGE = 4,
+};
+
+int scsi_parse_report_opcode_one(const uint8_t *buf, size_t len, struct scsi_opcode_support *ret)
+{
+        if (!buf || len < SCSI_RSOC_ONE_HEADER_BYTES)
+                return -EBADMSG;
+
+        struct scsi_opcode_support o = { 0 };
+        o.support = buf[RSOC_SUPPORT] & 0x7;
+        o.is_supported = o.support == SCSI_RSOC_SUPPORT_STANDARD || o.support == SCSI_RSOC_SUPPORT_VENDOR;
+        o.cdb_bytes = be16_load(buf + RSOC_CDB_SIZE);
+        if (o.is_supported) {
+                if (o.cdb_bytes == 0 || RSOC_USAGE + (size_t)o.cdb_bytes > len)
+                        return -EBADMSG;
+                memcpy(o.usage, buf + RSOC_USAGE,
+                       o.cdb_bytes < sizeof o.usage ? o.cdb_bytes : sizeof o.usage);
+        }
+        *ret = o;
         return 0;
 }

@@ -292,3 +292,71 @@ unsigned sense_progress_percent(uint16_t progress)
 {
         return (unsigned)(((uint32_t)progress * 100u) >> 16);
 }
+
+/* ---- Control mode page, SPC-5 -------------------------------------------------------------------
+ * MODE SENSE(10): [0] 5Ah [1] LLBAA(4) DBD(3) [2] PC(7:6) PAGE CODE(5:0) [3] SUBPAGE [7-8] ALLOCATION
+ * LENGTH. MODE SELECT(10): [0] 55h [1] PF(4) SP(0) [7-8] PARAMETER LIST LENGTH. Mode parameter
+ * header(10): [0-1] MODE DATA LENGTH [2] MEDIUM TYPE [3] DEVICE-SPECIFIC [4] LONGLBA [6-7] BLOCK
+ * DESCRIPTOR LENGTH. Control page: [0] PS(7) SPF(6) 0Ah [1] 0Ah [2] TST TMF_ONLY DPICZ D_SENSE(2)
+ * GLTSD RLEC. */
+
+enum {
+        MODE_DBD = 1u << 3,
+        MODE_PF = 1u << 4,
+        MODE_PS = 1u << 7,
+        MODE_SPF = 1u << 6,
+};
+
+void sense_build_mode_sense_control(uint16_t alloc_bytes, uint8_t ret_cdb[SCSI_MODE_CDB10_BYTES])
+{
+        memset(ret_cdb, 0, SCSI_MODE_CDB10_BYTES);
+        ret_cdb[0] = SCSI_MODE_SENSE_10;
+        ret_cdb[1] = MODE_DBD;
+        ret_cdb[2] = SCSI_MODE_PAGE_CONTROL; /* PC 00b: current values */
+        ret_cdb[7] = (uint8_t)(alloc_bytes >> 8);
+        ret_cdb[8] = (uint8_t)alloc_bytes;
+}
+
+void sense_build_mode_select(uint16_t param_bytes, uint8_t ret_cdb[SCSI_MODE_CDB10_BYTES])
+{
+        memset(ret_cdb, 0, SCSI_MODE_CDB10_BYTES);
+        ret_cdb[0] = SCSI_MODE_SELECT_10;
+        ret_cdb[1] = MODE_PF;
+        ret_cdb[7] = (uint8_t)(param_bytes >> 8);
+        ret_cdb[8] = (uint8_t)param_bytes;
+}
+
+int sense_parse_control_page(const uint8_t *buf, size_t len, struct scsi_control_page *ret)
+{
+        struct scsi_control_page p = { 0 };
+
+        if (!buf || len < SCSI_MODE_HEADER10_BYTES)
+                return -EBADMSG;
+        size_t data_end = 2 + (size_t)be_load(buf, 2); /* MODE DATA LENGTH excludes itself */
+        if (data_end < len)
+                len = data_end;
+        size_t pos = SCSI_MODE_HEADER10_BYTES + (size_t)be_load(buf + 6, 2);
+        if (pos + 2 > len)
+                return -EBADMSG;
+        if ((buf[pos] & 0x3f) != SCSI_MODE_PAGE_CONTROL || (buf[pos] & MODE_SPF))
+                return -ENOENT;
+        if (buf[pos + 1] != SCSI_CONTROL_PAGE_BYTES - 2 || pos + SCSI_CONTROL_PAGE_BYTES > len)
+                return -EBADMSG;
+        memcpy(p.page, buf + pos, SCSI_CONTROL_PAGE_BYTES);
+        p.is_d_sense = p.page[2] & SCSI_CONTROL_PAGE_D_SENSE;
+        *ret = p;
+        return 0;
+}
+
+void sense_build_control_select(const struct scsi_control_page *p, bool is_d_sense,
+                                uint8_t ret_buf[SCSI_CONTROL_SELECT_BYTES])
+{
+        memset(ret_buf, 0, SCSI_MODE_HEADER10_BYTES);
+        uint8_t *page = ret_buf + SCSI_MODE_HEADER10_BYTES;
+        memcpy(page, p->page, SCSI_CONTROL_PAGE_BYTES);
+        page[0] &= (uint8_t)~MODE_PS; /* PS is reserved in MODE SELECT */
+        if (is_d_sense)
+                page[2] |= SCSI_CONTROL_PAGE_D_SENSE;
+        else
+                page[2] &= (uint8_t)~SCSI_CONTROL_PAGE_D_SENSE;
+}

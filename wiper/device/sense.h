@@ -118,3 +118,37 @@ int sense_classify(const uint8_t *buf, size_t len, enum sense_ata_layout layout,
 
 /* Percent (0-100, rounded down) from a progress fraction of 65536. */
 unsigned sense_progress_percent(uint16_t progress);
+
+/* ---- Asking for descriptor-format sense: D_SENSE in the Control mode page (SPC-5) ------------- *
+ * The 48-bit ATA output registers (SANITIZE STATUS EXT flags in COUNT(15:8)) survive only in
+ * descriptor format; a SATL (Linux libata among them) switches to it when D_SENSE is set. */
+
+#define SCSI_MODE_SENSE_10        0x5a
+#define SCSI_MODE_SELECT_10       0x55
+#define SCSI_MODE_CDB10_BYTES     10
+#define SCSI_MODE_PAGE_CONTROL    0x0a
+#define SCSI_MODE_HEADER10_BYTES  8
+#define SCSI_CONTROL_PAGE_BYTES   12 /* page code, page length 0Ah, 10 bytes */
+#define SCSI_CONTROL_SELECT_BYTES (SCSI_MODE_HEADER10_BYTES + SCSI_CONTROL_PAGE_BYTES)
+#define SCSI_CONTROL_PAGE_D_SENSE 0x04 /* byte 2 bit 2 */
+
+/* MODE SENSE(10) of the current Control mode page (PC 00b, page 0Ah, subpage 0), DBD set (no block
+ * descriptors), allocation length alloc_bytes. */
+void sense_build_mode_sense_control(uint16_t alloc_bytes, uint8_t ret_cdb[SCSI_MODE_CDB10_BYTES]);
+/* MODE SELECT(10) with PF 1 (the page format of SPC), SP 0 (not saved), parameter list length
+ * param_bytes. */
+void sense_build_mode_select(uint16_t param_bytes, uint8_t ret_cdb[SCSI_MODE_CDB10_BYTES]);
+
+struct scsi_control_page {
+        bool is_d_sense;                       /* D_SENSE: descriptor-format sense data */
+        uint8_t page[SCSI_CONTROL_PAGE_BYTES]; /* the page as returned, from its page code byte */
+};
+
+/* Finds the Control mode page in MODE SENSE(10) data of len bytes (after the header and any block
+ * descriptors). -EBADMSG for short data, -ENOENT when the first page is not the Control page. */
+int sense_parse_control_page(const uint8_t *buf, size_t len, struct scsi_control_page *ret);
+/* The MODE SELECT(10) parameter list that sends p back with D_SENSE as asked: a header with MODE
+ * DATA LENGTH 0 (reserved for MODE SELECT) and no block descriptors, the page with PS cleared and
+ * every other bit as read (a SATL refuses changes to bits it does not let change). */
+void sense_build_control_select(const struct scsi_control_page *p, bool is_d_sense,
+                                uint8_t ret_buf[SCSI_CONTROL_SELECT_BYTES]);

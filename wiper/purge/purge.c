@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The purge method table and the dispatch by command family. */
-#include "purge.h"
+#include "purge-internal.h"
 
 #include <errno.h>
 #include <string.h>
@@ -140,13 +140,8 @@ int purge_run(const struct cmd_transport *t, enum purge_family family, enum purg
               const struct purge_caps *caps, const struct purge_run_options *o, struct purge_report *ret)
 {
         *ret = (struct purge_report){ .method = method };
-        if (!caps || caps->family != family || !purge_caps_has(caps, method)) {
-                ret->error = PURGE_ERR_UNSUPPORTED;
-                snprintf(ret->error_text, sizeof ret->error_text, "%s",
-                         caps && method < _PURGE_METHOD_MAX && caps->why_not[method] ? caps->why_not[method]
-                                                                                    : "not supported");
+        if (purge_check_supported(caps, family, method, "not supported", ret) != 0)
                 return ret->error;
-        }
         switch (family) {
         case PURGE_FAMILY_ATA:
                 return ata_purge_run(t, method, caps, o, ret);

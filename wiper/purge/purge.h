@@ -217,3 +217,16 @@ int scsi_purge_run(const struct cmd_transport *t, enum purge_method method, cons
 
 /* The strongest method caps supports (the table's order), or PURGE_METHOD_NONE. */
 enum purge_method purge_pick_strongest(const struct purge_caps *caps);
+
+/* ---- a purge job's record (struct wipe_result.purge) ------------------------------------------ */
+
+struct wipe_purge {
+        enum purge_family family;
+        uint32_t nsid;
+        int probe_error;          /* the probe at the start failed: nothing sent */
+        struct purge_caps caps;   /* as probed at the start: hidden areas, health, state */
+        int hidden_error;         /* restoring hidden capacity failed: nothing sent */
+        int before_purge_error;   /* the caller's fingerprint failed: nothing sent */
+        bool is_sent;             /* the purge command went to the drive */
+        struct purge_report report;
+};
