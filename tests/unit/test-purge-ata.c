@@ -243,13 +243,14 @@ static void test_sanitize_frozen(void **state)
         drive_probe(&d, cfg, false, &caps);
 
         assert_true(caps.is_frozen);
+        assert_true(caps.is_sanitize_frozen);
+        assert_false(caps.is_security_frozen);
         /* still supported by capability; the run refuses it */
         assert_true(purge_caps_has(&caps, PURGE_SANITIZE_CRYPTO));
         assert_null(caps.why_not[PURGE_SANITIZE_CRYPTO]);
         unsigned before = fake_ata_counters(d.fake)->commands;
-        for (enum purge_method m = PURGE_SANITIZE_CRYPTO; m < _PURGE_METHOD_MAX; m++) {
-                if (!purge_caps_has(&caps, m))
-                        continue;
+        for (enum purge_method m = PURGE_SANITIZE_CRYPTO; m <= PURGE_SANITIZE_OVERWRITE; m++) {
+                assert_true(purge_caps_is_frozen_for(&caps, m));
                 assert_int_equal(purge_run(&d.t, PURGE_FAMILY_ATA, m, &caps, NULL, &rep), PURGE_ERR_FROZEN);
                 assert_int_equal(rep.error, PURGE_ERR_FROZEN);
                 assert_false(rep.is_completed);
@@ -259,6 +260,8 @@ static void test_sanitize_frozen(void **state)
         assert_int_equal(fake_ata_sanitize_commands(d.fake), 0);
         assert_int_equal(fake_ata_security_commands(d.fake), 0);
         assert_non_null(strstr(purge_error_to_string(PURGE_ERR_FROZEN), "suspend"));
+        /* SANITIZE FREEZE LOCK does not freeze the security feature set */
+        assert_false(purge_caps_is_frozen_for(&caps, PURGE_SECURE_ERASE));
         drive_close(&d);
 }
 
@@ -273,15 +276,24 @@ static void test_security_frozen(void **state)
         drive_probe(&d, cfg, false, &caps);
 
         assert_true(caps.is_frozen);
+        assert_true(caps.is_security_frozen);
+        assert_false(caps.is_sanitize_frozen);
         assert_true(purge_caps_has(&caps, PURGE_SECURE_ERASE));
         assert_null(caps.why_not[PURGE_SECURE_ERASE]);
         unsigned before = fake_ata_counters(d.fake)->commands;
         assert_int_equal(purge_run(&d.t, PURGE_FAMILY_ATA, PURGE_SECURE_ERASE, &caps, NULL, &rep),
                          PURGE_ERR_FROZEN);
-        assert_int_equal(purge_run(&d.t, PURGE_FAMILY_ATA, PURGE_SANITIZE_BLOCK, &caps, NULL, &rep),
+        assert_int_equal(purge_run(&d.t, PURGE_FAMILY_ATA, PURGE_SECURE_ERASE_ENHANCED, &caps, NULL, &rep),
                          PURGE_ERR_FROZEN);
         assert_int_equal(fake_ata_counters(d.fake)->commands, before);
         assert_int_equal(fake_ata_erase_commands(d.fake), 0);
+        /* a BIOS's SECURITY FREEZE LOCK leaves SANITIZE usable: the sanitize runs */
+        assert_false(purge_caps_is_frozen_for(&caps, PURGE_SANITIZE_BLOCK));
+        struct progress p;
+        struct purge_run_options fast = options(&p);
+        assert_int_equal(purge_run(&d.t, PURGE_FAMILY_ATA, PURGE_SANITIZE_BLOCK, &caps, &fast, &rep), 0);
+        assert_true(rep.is_completed);
+        assert_int_equal(fake_ata_security_commands(d.fake), 0);
 
         /* A resume unfreezes; a BIOS freezing it again between probe and run is caught by the run's
          * own IDENTIFY, before any security command. */

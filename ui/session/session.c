@@ -254,8 +254,9 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
                                path);
                 return -EPERM;
         }
-        if (c->is_frozen) {
-                refuse(ret, SESSION_REFUSED_USAGE, i, "%s: %s", path, purge_error_to_string(PURGE_ERR_FROZEN));
+        if (purge_caps_is_frozen_for(c, (enum purge_method)t->method.purge_method)) {
+                refuse(ret, SESSION_REFUSED_USAGE, i, "%s: %s (for %s)", path, purge_error_to_string(PURGE_ERR_FROZEN),
+                       t->method.name);
                 return -EPERM;
         }
         return 0;

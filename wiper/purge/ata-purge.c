@@ -4,11 +4,13 @@
  * STATUS EXT, hidden areas, SMART) and the dispatch of a run to sanitize or security erase.
  *
  * Decisions kept here:
- *   - Frozen: caps->is_frozen is security FROZEN (IDENTIFY word 128 bit 3) or SANITIZE FROZEN
- *     (SANITIZE STATUS EXT COUNT bit 13). The methods stay "supported" (the drive has them; the
- *     state is temporary) and why_not stays NULL; ata_purge_run() refuses every ATA method of a
- *     frozen drive with PURGE_ERR_FROZEN and its remedy before sending anything (purge.h's rule:
- *     either freeze refuses; one suspend/resume or replug clears both).
+ *   - Frozen: caps->is_security_frozen is security FROZEN (IDENTIFY word 128 bit 3),
+ *     caps->is_sanitize_frozen SANITIZE FROZEN (SANITIZE STATUS EXT COUNT bit 13); caps->is_frozen
+ *     either. Each refuses only its own command set (purge_caps_is_frozen_for()): a BIOS commonly
+ *     sends SECURITY FREEZE LOCK at boot, which leaves SANITIZE usable. The methods stay
+ *     "supported" (the drive has them; the state is temporary) and why_not stays NULL;
+ *     ata_purge_run() refuses a frozen method with PURGE_ERR_FROZEN and its remedy before sending
+ *     anything (one suspend/resume or replug clears both freezes).
  *   - Security enabled (a user password kesu does not know) or locked: SECURITY ERASE is not
  *     supported (why_not says why); locked also takes sanitize (a locked drive aborts it).
  *   - Descriptor sense: the probe asks the SATL for it (MODE SELECT of D_SENSE: a SATL setting, not
@@ -176,7 +178,7 @@ static void probe_security(const struct ata_purge_caps *id, struct purge_caps *c
 
         c->is_security_enabled = id->is_security_enabled || id->is_security_locked;
         if (id->has_security && id->is_security_frozen)
-                c->is_frozen = true;
+                c->is_frozen = c->is_security_frozen = true;
         c->why_not[PURGE_SECURE_ERASE] = why;
         c->why_not[PURGE_SECURE_ERASE_ENHANCED] = why ? why : why_enhanced;
         if (!why)
@@ -247,7 +249,7 @@ static int probe_sanitize(const struct cmd_transport *t, const struct ata_purge_
                         c->is_sanitize_failed = true;
                         break;
                 case ATA_SANITIZE_REASON_FROZEN:
-                        c->is_frozen = true;
+                        c->is_frozen = c->is_sanitize_frozen = true;
                         break;
                 default:
                         set_sanitize_why(c, "the drive aborts SANITIZE STATUS EXT");
@@ -255,7 +257,7 @@ static int probe_sanitize(const struct cmd_transport *t, const struct ata_purge_
                 }
         }
         if (st.is_frozen)
-                c->is_frozen = true;
+                c->is_frozen = c->is_sanitize_frozen = true;
         if (st.is_in_progress)
                 c->is_sanitize_running = true;
         return 0;
@@ -293,11 +295,12 @@ int ata_purge_probe(const struct cmd_transport *t, struct purge_caps *ret)
 static int run_method(const struct cmd_transport *t, enum purge_method method, const struct purge_caps *caps,
                       const struct purge_run_options *o, struct purge_report *ret)
 {
-        if (caps->is_frozen) {
-                snprintf(ret->error_text, sizeof ret->error_text,
-                         "the probe found the drive frozen (IDENTIFY word 128 bit 3 security FROZEN, or "
-                         "SANITIZE "
-                         "STATUS EXT SANITIZE FROZEN); nothing was sent");
+        /* frozen for this command set only: a BIOS's SECURITY FREEZE LOCK leaves SANITIZE usable */
+        if (purge_caps_is_frozen_for(caps, method)) {
+                snprintf(ret->error_text, sizeof ret->error_text, "%s",
+                         method == PURGE_SECURE_ERASE || method == PURGE_SECURE_ERASE_ENHANCED
+                                 ? "the probe found security FROZEN (IDENTIFY word 128 bit 3); nothing was sent"
+                                 : "the probe found SANITIZE FROZEN (SANITIZE STATUS EXT); nothing was sent");
                 return PURGE_ERR_FROZEN;
         }
         switch (method) {
