@@ -93,6 +93,13 @@ int cert_sign_raw(const struct cert_secret_key *k, const void *msg, size_t len,
 bool cert_verify_raw(const struct cert_public_key *k, const void *msg, size_t len,
                      const uint8_t sig[CERT_SIGNATURE_BYTES]);
 
+/* ---- the vocabulary ----------------------------------------------------------------------------- */
+
+/* The Japanese word the certificate uses for one of its values ("PASS" → 合格, "Purge" → パージ,
+ * "lease-return" → リース返却, …), or NULL for a value it does not translate. The PDF and the
+ * operator's screen both use it, so the screen says what the paper says. */
+const char *cert_term_japanese(const char *word);
+
 /* ---- a drive's purge facts as JSON (list and record share them) -------------------------------- */
 
 struct purge_caps;
@@ -136,6 +143,9 @@ struct cert_context {
         const char *achieved_level; /* "Clear", "Purge" or "none"; NULL: the built-in rule */
         const char *policy;         /* which policy rule decided, e.g. "policy.conf:12" */
         const char *extra_reason;   /* one more failure reason (e.g. "interrupted: …"); forces FAIL */
+        /* The appliance has no network: who confirmed its clock against a reference, and when
+         * ("yamada, 2026-12-02 16:40:00 JST"), recorded as times.clock_confirmed_by. */
+        const char *clock_confirmation;
 };
 
 /* Valid values, for option checking and the auditor. */

@@ -50,7 +50,6 @@ const char *pdf_or_dash(const char *s);
 
 /* Japanese beside the record's own word, for the small vocabularies the record uses; NULL for any
  * other word. */
-const char *pdf_japanese_for(const char *word);
 
 /* "2026-11-23T19:00:00+09:00" → "2026-11-23 19:00:00 JST" (zone_suffix "+09:00", zone "JST");
  * anything unexpected as it is, DASH for NULL. */

@@ -115,7 +115,7 @@ const char *pdf_or_dash(const char *s)
         return s && *s ? s : DASH;
 }
 
-const char *pdf_japanese_for(const char *word)
+const char *cert_term_japanese(const char *word)
 {
         static const char *const table[][2] = {
                 { "PASS", "合格" },
@@ -235,7 +235,7 @@ static void row(struct pdf_rows *t, const char *label, const char *value)
 /* A row for a word of the record's vocabulary: "パージ Purge". */
 static void row_word(struct pdf_rows *t, const char *label, const char *word)
 {
-        const char *ja = pdf_japanese_for(word);
+        const char *ja = cert_term_japanese(word);
         if (ja)
                 rowf(t, label, "%s %s", ja, word);
         else
@@ -414,7 +414,7 @@ static void section_sanitization(struct pdf_rows *t, const json_t *r)
                 row(t, "I/O エンジン Engine", pdf_jstr(s, "engine"));
         const char *examined = pdf_jstr(r, "hidden_areas.examined"),
                    *note = pdf_jstr(r, "hidden_areas.note");
-        const char *ja = pdf_japanese_for(examined);
+        const char *ja = cert_term_japanese(examined);
         rowf(t, "隠し領域 Hidden areas", "調査 examined: %s%s%s%s%s", ja ? ja : "", ja ? " " : "",
              pdf_or_dash(examined), note ? "\n" : "", note ? note : "");
         const json_t *h = pdf_jget(r, "drive_health");
@@ -495,6 +495,9 @@ static void section_work(struct pdf_rows *t, const json_t *r)
         row_time(t, "開始 Started", r, "times.started_jst", "times.started_utc");
         row_time(t, "終了 Ended", r, "times.ended_jst", "times.ended_utc");
         row_duration(t, "所要時間 Duration", r);
+        const char *clock = pdf_jstr(r, "times.clock_confirmed_by");
+        if (clock)
+                row(t, "時刻確認 Clock confirmed", clock);
         rowf(t, "ツール Tool", "%s %s", pdf_or_dash(pdf_jstr(r, "tool.name")),
              pdf_or_dash(pdf_jstr(r, "tool.version")));
         rowf(t, "イメージ Image", "%s / build %s", pdf_or_dash(pdf_jstr(r, "tool.image_version")),

@@ -392,7 +392,7 @@ static int draw_summary(struct doc *d, double y, double *ret_y)
         lines[4].label = "処分先 Destination";
         const char *dest = pdf_jstr(r, "destination");
         pdf_bprintf(lines[4].value, sizeof(lines[4].value), "%s%s%s",
-                    pdf_japanese_for(dest) ? pdf_japanese_for(dest) : "", pdf_japanese_for(dest) ? " " : "",
+                    cert_term_japanese(dest) ? cert_term_japanese(dest) : "", cert_term_japanese(dest) ? " " : "",
                     pdf_or_dash(dest));
         lines[5].label = "完了 Completed";
         char jst[64];

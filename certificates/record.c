@@ -358,6 +358,9 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
             (ctx->authentication &&
              json_object_set_new(people, "authentication", cert_json_string_lossy(ctx->authentication)) < 0) ||
             (ctx->disposal_id && json_object_set_new(r, "disposal_id", cert_json_string_lossy(ctx->disposal_id)) < 0) ||
+            (ctx->clock_confirmation &&
+             json_object_set_new(json_object_get(r, "times"), "clock_confirmed_by",
+                                 cert_json_string_lossy(ctx->clock_confirmation)) < 0) ||
             (ctx->policy &&
              json_object_set_new(json_object_get(r, "sanitization"), "policy", cert_json_string_lossy(ctx->policy)) < 0)) {
                 json_decref(r);

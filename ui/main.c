@@ -24,6 +24,7 @@ static void help(void)
                "stick\n"
                "  user add|list|disable|passwd          who may log in, with two factors (see 'kesu user "
                "--help')\n"
+               "  ui [--lang ja|en] [--config FILE]     the operator's screen (see 'kesu ui --help')\n"
                "  demo                                  the whole flow on a file-backed virtual disk\n"
                "  --version                             print the version\n"
                "\n"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
                 return ui_cmd_demo(argc - 1, argv + 1);
         if (strcmp(cmd, "user") == 0)
                 return ui_cmd_user(argc - 1, argv + 1);
+        if (strcmp(cmd, "ui") == 0)
+                return ui_cmd_ui(argc - 1, argv + 1);
 
         ui_error("unknown command '%s' (see 'kesu --help')", cmd);
         return KESU_EXIT_USAGE;

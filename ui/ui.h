@@ -157,6 +157,8 @@ int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);
 int ui_cmd_wipe(int argc, char **argv);
 int ui_cmd_demo(int argc, char **argv);
+/* `kesu ui`: the operator's screen (ui/tui/). */
+int ui_cmd_ui(int argc, char **argv);
 
 /* ---- users and logging in (user.c) --------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,67 @@ static void test_session_events(void **state)
         rmdir(dir);
 }
 
+/* Each target its own method in one session (the operator's screen's per-disk plans): one file
+ * zeroed, the other filled with ones; an unknown method is refused naming its target. */
+static void test_session_plan_targets(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-plan.XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char a[64], b[64];
+        snprintf(a, sizeof a, "%s/a.img", dir);
+        snprintf(b, sizeof b, "%s/b.img", dir);
+        assert_int_equal(close(open(a, O_CREAT | O_WRONLY, 0600)), 0);
+        assert_int_equal(close(open(b, O_CREAT | O_WRONLY, 0600)), 0);
+        assert_int_equal(truncate(a, 1 << 20), 0);
+        assert_int_equal(truncate(b, 1 << 20), 0);
+        char *paths[] = { a, b, NULL };
+        struct disk_info *disks = NULL;
+        size_t n = 0;
+        assert_int_equal(ui_describe_targets(paths, &disks, &n), 0);
+        struct session_options o = { .method_spec = "random", .verify_mode = "full" };
+        struct session *s = NULL;
+        struct session_refusal refusal;
+        struct session_target_plan bad[2] = { { .method_spec = "zero" }, { .method_spec = "no-such-method" } };
+        assert_int_equal(session_open(&o, &s), 0);
+        assert_int_equal(session_plan_targets(s, disks, n, bad, &refusal), -EPERM);
+        assert_int_equal(refusal.kind, SESSION_REFUSED_USAGE);
+        assert_int_equal(refusal.target, 1);
+        assert_non_null(strstr(refusal.message, "no-such-method"));
+        session_free(s);
+
+        struct session_target_plan plans[2] = { { .asset = "A1", .method_spec = "zero" },
+                                                { .asset = "A2", .method_spec = "one" } };
+        assert_int_equal(session_open(&o, &s), 0);
+        assert_int_equal(session_plan_targets(s, disks, n, plans, &refusal), 0);
+        assert_string_equal(session_target_method(s, 0)->name, "zero");
+        assert_string_equal(session_target_method(s, 1)->name, "one");
+        assert_int_equal(session_start(s, &refusal), 0);
+        for (int k = 0; k < 2; k++)
+                assert_int_equal(next_event(s).kind, SESSION_EVENT_WIPE_DONE);
+        assert_int_equal(session_verify(s), 0);
+        for (int k = 0; k < 2; k++)
+                assert_int_equal(next_event(s).kind, SESSION_EVENT_VERIFY_DONE);
+        for (size_t i = 0; i < 2; i++) {
+                struct session_outcome oc;
+                assert_int_equal(session_finish(s, i, &oc), 0);
+                assert_true(oc.is_pass);
+        }
+        session_free(s);
+        ui_disk_infos_free(disks, n);
+        for (const char *f = a; f; f = f == a ? b : NULL) {
+                FILE *fp = fopen(f, "r");
+                assert_non_null(fp);
+                int c, other = 0, expect = f == a ? 0x00 : 0xff;
+                while ((c = fgetc(fp)) != EOF)
+                        other += c != expect;
+                fclose(fp);
+                assert_int_equal(other, 0);
+                unlink(f);
+        }
+        rmdir(dir);
+}
+
 /* The policy decides before a secret is asked for or a disk is opened. */
 static void test_session_preflight(void **state)
 {
@@ -272,6 +334,7 @@ int main(void)
                 cmocka_unit_test(test_target_errors),
                 cmocka_unit_test(test_session_events),
                 cmocka_unit_test(test_session_preflight),
+                cmocka_unit_test(test_session_plan_targets),
         };
         return cmocka_run_group_tests_name("ui", tests, NULL, NULL);
 }

@@ -27,6 +27,8 @@ struct pass_verifications {
 struct session_target_state {
         struct disk_info *disk; /* borrowed */
         const char *asset;      /* borrowed */
+        const char *class_label, *destination, *method_spec; /* borrowed: the plan's or the session's */
+        struct wipe_method base; /* the method asked for ("purge" before it is resolved) */
         struct session_policy_decision decision;
         struct wipe_method method; /* the session's, or for "purge" the drive's command */
         struct verify_fingerprint fingerprint; /* a purge: the sectors before (job thread writes it) */
@@ -172,16 +174,15 @@ static void refuse(struct session_refusal *ret, enum session_refusal_kind kind, 
 
 /* The policy's decision for the session's class, destination and method (the session's, or the
  * command "purge" resolved to for this drive), as a refusal. */
-static int decide_policy(const struct session_policy *policy, const struct session_options *o, const char *method,
-                         struct session_policy_decision *d, size_t target, struct session_refusal *ret)
+static int decide_policy(const struct session_policy *policy, const char *class_label, const char *destination,
+                         const char *method, struct session_policy_decision *d, size_t target,
+                         struct session_refusal *ret)
 {
-        if (!method)
-                method = o->method_spec ? o->method_spec : "random";
-        int r = session_policy_decide(policy, o->ctx.class_label, o->ctx.destination, method, d);
+        int r = session_policy_decide(policy, class_label, destination, method, d);
         if (r < 0) {
                 refuse(ret, SESSION_REFUSED_USAGE, target,
-                       "the policy cannot decide class '%s', destination '%s', method '%s': %s", o->ctx.class_label,
-                       o->ctx.destination, method, strerror(-r));
+                       "the policy cannot decide class '%s', destination '%s', method '%s': %s",
+                       class_label ? class_label : "", destination ? destination : "", method, strerror(-r));
                 return -EPERM;
         }
         if (!d->is_allowed) {
@@ -205,7 +206,8 @@ int session_preflight(const struct session_options *o, struct session_refusal *r
                 policy = own;
         }
         struct session_policy_decision d;
-        return decide_policy(policy, o, NULL, &d, 0, ret);
+        return decide_policy(policy, o->ctx.class_label, o->ctx.destination,
+                             o->method_spec ? o->method_spec : "random", &d, 0, ret);
 }
 
 static bool is_same_target(const struct disk_identity *a, const struct disk_identity *b)
@@ -221,8 +223,8 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
         struct session_target_state *t = &s->t[i];
         const struct disk_info *d = t->disk;
         const char *path = d->identity.path;
-        if (s->method.technique != WIPE_TECHNIQUE_PURGE) {
-                t->method = s->method;
+        if (t->base.technique != WIPE_TECHNIQUE_PURGE) {
+                t->method = t->base;
                 return 0;
         }
         if (!d->purge) {
@@ -242,10 +244,10 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
                 return -EPERM;
         }
         const struct purge_caps *c = d->purge;
-        if (wipe_method_resolve_purge(&s->method, c, &t->method) < 0) {
-                enum purge_method pm = (enum purge_method)s->method.purge_method;
+        if (wipe_method_resolve_purge(&t->base, c, &t->method) < 0) {
+                enum purge_method pm = (enum purge_method)t->base.purge_method;
                 if (pm != PURGE_METHOD_NONE)
-                        refuse(ret, SESSION_REFUSED_USAGE, i, "%s does not support %s: %s", path, s->method.name,
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "%s does not support %s: %s", path, t->base.name,
                                c->why_not[pm] ? c->why_not[pm] : "not reported by the drive");
                 else
                         refuse(ret, SESSION_REFUSED_USAGE, i,
@@ -265,16 +267,38 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
 int session_plan(struct session *s, struct disk_info *disks, size_t n, char *const *assets,
                  struct session_refusal *ret)
 {
+        _cleanup_free_ struct session_target_plan *plans = calloc(n ? n : 1, sizeof *plans);
+        if (!plans)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                plans[i].asset = assets ? assets[i] : NULL;
+        return session_plan_targets(s, disks, n, plans, ret);
+}
+
+int session_plan_targets(struct session *s, struct disk_info *disks, size_t n,
+                         const struct session_target_plan *plans, struct session_refusal *ret)
+{
         *ret = (struct session_refusal){ 0 };
         if (s->t)
                 return -EBUSY;
-        s->t = calloc(n, sizeof *s->t);
+        s->t = calloc(n ? n : 1, sizeof *s->t);
         if (!s->t)
                 return -ENOMEM;
         s->n = n;
         for (size_t i = 0; i < n; i++) {
-                s->t[i].disk = &disks[i];
-                s->t[i].asset = assets ? assets[i] : NULL;
+                struct session_target_state *t = &s->t[i];
+                const struct session_target_plan *p = &plans[i];
+                t->disk = &disks[i];
+                t->asset = p->asset;
+                t->class_label = p->class_label ? p->class_label : s->o.ctx.class_label;
+                t->destination = p->destination ? p->destination : s->o.ctx.destination;
+                t->method_spec = p->method_spec ? p->method_spec : s->o.method_spec;
+                t->base = s->method;
+                if (p->method_spec && wipe_method_lookup(p->method_spec, &t->base) < 0) {
+                        refuse(ret, SESSION_REFUSED_USAGE, i, "unknown method '%s' for %s", p->method_spec,
+                               disks[i].identity.path);
+                        return -EPERM;
+                }
         }
         for (size_t i = 0; i < n; i++) {
                 const struct disk_identity *a = &disks[i].identity;
@@ -305,7 +329,8 @@ int session_plan(struct session *s, struct disk_info *disks, size_t n, char *con
         /* The policy, before a single byte is written: a method that cannot reach what the class
          * needs would spend the time and still leave the disk not sanitized. */
         for (size_t i = 0; i < n; i++)
-                if (decide_policy(s->policy, &s->o, s->t[i].method.name, &s->t[i].decision, i, ret) < 0)
+                if (decide_policy(s->policy, s->t[i].class_label, s->t[i].destination, s->t[i].method.name,
+                                  &s->t[i].decision, i, ret) < 0)
                         return -EPERM;
         return 0;
 }
@@ -496,6 +521,8 @@ int session_start(struct session *s, struct session_refusal *ret)
                 if (s->journal) {
                         struct cert_context ctx = s->o.ctx;
                         ctx.asset_number = t->asset;
+                        ctx.class_label = t->class_label;
+                        ctx.destination = t->destination;
                         if ((r = session_disposal_id_new(t->disposal_id)) < 0)
                                 return r;
                         struct session_journal_start js = {
@@ -504,7 +531,7 @@ int session_start(struct session *s, struct session_refusal *ret)
                                 .cert_dir = s->o.cert_dir,
                                 .ctx = &ctx,
                                 .method = t->method.technique == WIPE_TECHNIQUE_PURGE ? t->method.name
-                                                                                      : s->o.method_spec,
+                                                                                      : t->method_spec,
                                 .method_drawn = &wipe_job_result(t->wipe)->method,
                                 .verify_mode = s->o.verify_mode,
                                 .disk = &t->disk->identity,
@@ -599,7 +626,7 @@ static void decide(struct session *s, struct session_target_state *t, struct ses
                 o->required_level = t->decision.method_must_reach;
                 if (session_policy_achieved_level(t->method.name[0] && t->method.technique == WIPE_TECHNIQUE_PURGE
                                                           ? t->method.name
-                                                          : s->o.method_spec,
+                                                          : t->method_spec,
                                                   o->is_pass, &o->achieved_level) < 0)
                         o->achieved_level = SESSION_LEVEL_NONE;
                 o->is_pass = o->is_pass && session_level_meets(o->achieved_level, o->required_level);
@@ -620,6 +647,8 @@ int session_finish(struct session *s, size_t i, struct session_outcome *ret)
                 struct cert_context ctx = s->o.ctx;
                 char policy[256];
                 ctx.asset_number = t->asset;
+                ctx.class_label = t->class_label;
+                ctx.destination = t->destination;
                 ctx.disposal_id = t->disposal_id[0] ? t->disposal_id : NULL;
                 ctx.required_level = session_level_to_string(o.required_level);
                 ctx.achieved_level = session_level_to_string(o.achieved_level);

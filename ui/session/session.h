@@ -106,6 +106,24 @@ size_t session_n_notes(const struct session *s);
 int session_plan(struct session *s, struct disk_info *disks, size_t n, char *const *assets,
                  struct session_refusal *ret);
 
+/* What may differ from one target to the next in one disposal: the operator's screen gives each
+ * disk its own asset number, class, destination and method, and all of them share one session
+ * (one issuer, one journal, the same two people). A NULL field takes the session's options
+ * (o->ctx.class_label, o->ctx.destination, o->method_spec; no asset). */
+struct session_target_plan {
+        const char *asset;
+        const char *class_label;
+        const char *destination;
+        const char *method_spec;
+};
+
+/* session_plan() with each target's own plan (plans[i] for disks[i], borrowed until
+ * session_free()): the method is resolved and the policy decides for each target with its own
+ * class, destination and method; its certificate and journal entry record them. A method that is
+ * not in the method table is refused (USAGE). */
+int session_plan_targets(struct session *s, struct disk_info *disks, size_t n,
+                         const struct session_target_plan *plans, struct session_refusal *ret);
+
 /* The policy's decision for target i (after session_plan()). */
 const struct session_policy_decision *session_decision(const struct session *s, size_t i);
 const struct wipe_method *session_method(const struct session *s);

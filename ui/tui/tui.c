@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* `kesu ui [--lang ja|en] [--config FILE] [--users FILE] [--key FILE] [--cert-dir DIR]
+ * [--export-dir DIR]`: the operator's screen. Reads the configuration as `kesu wipe` does, then
+ * runs the screens in order: operator and witness log in, the signing key, the clock, the disks,
+ * each disk's plan, the typed confirmation, the progress, the results. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "tui.h"
+
+static void help(void)
+{
+        printf("Usage: kesu ui [--lang ja|en] [--config FILE] [--users FILE] [--key FILE] [--cert-dir DIR]\n"
+               "               [--export-dir DIR]\n"
+               "\n"
+               "The operator's screen: the operator and a witness log in (passphrase and one-time code),\n"
+               "confirm the clock, choose disks from the live list, give each its asset number, class,\n"
+               "destination and method, confirm by typing the number of disks, and follow the erasure,\n"
+               "verification and certificates of all of them. Japanese unless --lang en; F2 switches.\n"
+               "\n"
+               "  --lang ja|en       the language to start in (default ja)\n"
+               "  --config FILE      key = value settings, as for 'kesu wipe' (default %s)\n"
+               "  --users FILE       the users file (default users.json beside the key)\n"
+               "  --key FILE         the appliance key (default: 'key = …' in the configuration)\n"
+               "  --cert-dir DIR     where certificates are filed (default: 'cert-dir = …')\n"
+               "  --export-dir DIR   the export stick (default: 'export-dir = …')\n"
+               "\n"
+               "The catalogs are read from KESU_LOCALEDIR when it is set.\n",
+               UI_DEFAULT_CONFIG);
+}
+
+static int parse_args(int argc, char **argv, struct tui *t)
+{
+        static const struct option options[] = {
+                { "lang", required_argument, NULL, 'l' },     { "config", required_argument, NULL, 'F' },
+                { "users", required_argument, NULL, 'U' },    { "key", required_argument, NULL, 'K' },
+                { "cert-dir", required_argument, NULL, 'R' }, { "export-dir", required_argument, NULL, 'E' },
+                { "help", no_argument, NULL, 'h' },           {},
+        };
+        int c;
+        opterr = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'l':
+                        if (strcmp(optarg, "ja") != 0 && strcmp(optarg, "en") != 0) {
+                                ui_error("ui: --lang takes ja or en, not '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        t->lang = strcmp(optarg, "ja") == 0 ? TUI_LANG_JA : TUI_LANG_EN;
+                        break;
+                case 'F':
+                        t->config_path = optarg;
+                        break;
+                case 'U':
+                        t->users_file = optarg;
+                        break;
+                case 'K':
+                        t->key_file = optarg;
+                        break;
+                case 'R':
+                        t->cert_dir = optarg;
+                        break;
+                case 'E':
+                        t->export_dir = optarg;
+                        break;
+                case 'h':
+                        help();
+                        return 1;
+                default:
+                        ui_error("ui: %s option '%s' (see 'kesu ui --help')",
+                                 optopt ? "option needs a value:" : "unknown", argv[optind - 1]);
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                ui_error("ui: unexpected argument '%s' (see 'kesu ui --help')", argv[optind]);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The image's version and build go on every certificate, as with `kesu wipe`. */
+static void read_image_release(struct tui *t)
+{
+        const char *path = getenv("KESU_IMAGE_RELEASE");
+        if (read_full_file(path && *path ? path : "/etc/kesu/image-release", &t->image_release, NULL) < 0)
+                return;
+        char *save = NULL;
+        for (char *line = strtok_r(t->image_release, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+                if (strncmp(line, "KESU_IMAGE_VERSION=", 19) == 0)
+                        t->image_version = line + 19;
+                else if (strncmp(line, "KESU_IMAGE_BUILD=", 17) == 0)
+                        t->image_build = line + 17;
+        }
+}
+
+/* Everything the screens need that does not need a person: the configuration, the policy and the
+ * users. Errors are told on the terminal before the screen starts. */
+static int prepare(struct tui *t)
+{
+        if (ui_config_load(t->config_path, "ui", &t->config) < 0)
+                return -EINVAL;
+        const struct {
+                const char **field;
+                const char *value;
+        } fill[] = {
+                { &t->key_file, t->config.key },
+                { &t->cert_dir, t->config.cert_dir },
+                { &t->export_dir, t->config.export_dir },
+                { &t->ledger, t->config.ledger },
+                { &t->printer, t->config.printer },
+                { &t->policy_file, t->config.policy },
+                { &t->users_file, t->config.users },
+                { &t->organization, t->config.organization },
+                { &t->media_source, t->config.media_source },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(fill); i++)
+                if (!*fill[i].field)
+                        *fill[i].field = fill[i].value;
+        if (!t->key_file || !t->cert_dir) {
+                ui_error("ui: certificates need the appliance key and a certificate folder: give --key and "
+                         "--cert-dir, or 'key = …' and 'cert-dir = …' in %s",
+                         t->config_path ? t->config_path : UI_DEFAULT_CONFIG);
+                return -EINVAL;
+        }
+        const struct {
+                const char *what, *value;
+                size_t max;
+        } texts[] = {
+                { "organization", t->organization, 256 },  { "media-source", t->media_source, 256 },
+                { "key", t->key_file, PATH_MAX },          { "cert-dir", t->cert_dir, PATH_MAX },
+                { "export-dir", t->export_dir, PATH_MAX }, { "printer", t->printer, 256 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(texts); i++)
+                if (texts[i].value && text_check(texts[i].value, texts[i].max, NULL) < 0) {
+                        ui_error("ui: %s is not printable UTF-8 text of at most %zu bytes", texts[i].what,
+                                 texts[i].max);
+                        return -EINVAL;
+                }
+        int r;
+        if (t->policy_file) {
+                struct session_policy_error perr = { 0 };
+                r = session_policy_load(t->policy_file, &t->policy, &perr);
+                if (r < 0) {
+                        ui_error("ui: the policy %s cannot be used: %s", t->policy_file,
+                                 perr.message[0] ? perr.message : strerror(-r));
+                        return r;
+                }
+        } else if ((r = session_policy_default(&t->policy)) < 0)
+                return r;
+        if (ui_users_load(t->users_file, t->key_file, t->config_path, &t->users) < 0)
+                return -EINVAL;
+        read_image_release(t);
+        return 0;
+}
+
+/* What the code below writes on stderr (ui_error) would scribble over the screen: it goes into a
+ * pipe instead, is shown on the message line, and is printed on the real stderr at the end. */
+static void capture_stderr(struct tui *t)
+{
+        int p[2];
+        t->stderr_read_fd = t->stderr_saved_fd = -1;
+        if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+                return;
+        t->stderr_saved_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (t->stderr_saved_fd < 0 || dup2(p[1], STDERR_FILENO) < 0) {
+                close(p[0]);
+                close(p[1]);
+                return;
+        }
+        close(p[1]);
+        t->stderr_read_fd = p[0];
+}
+
+static void release_stderr(struct tui *t)
+{
+        tui_take_stderr(t);
+        if (t->stderr_saved_fd >= 0) {
+                dup2(t->stderr_saved_fd, STDERR_FILENO);
+                close(t->stderr_saved_fd);
+        }
+        if (t->stderr_read_fd >= 0)
+                close(t->stderr_read_fd);
+        if (t->log_len)
+                fwrite(t->log, 1, t->log_len, stderr);
+        free(t->log);
+}
+
+const struct disk_info *tui_find_disk(const struct tui *t, const char *path)
+{
+        for (size_t i = 0; i < t->n_disks; i++)
+                if (strcmp(t->disks[i].identity.path, path) == 0)
+                        return &t->disks[i];
+        return NULL;
+}
+
+void tui_disposal_end(struct tui *t)
+{
+        t->session = session_free(t->session);
+        ui_disk_infos_free(t->targets, t->n_targets);
+        t->targets = NULL;
+        t->n_targets = 0;
+        free(t->plans);
+        t->plans = NULL;
+        free(t->outcomes);
+        t->outcomes = NULL;
+        free(t->has_outcome);
+        t->has_outcome = NULL;
+}
+
+void tui_log_out(struct tui *t)
+{
+        tui_disposal_end(t);
+        free(t->choices);
+        t->choices = NULL;
+        t->n_choices = 0;
+        free(t->selected);
+        t->selected = NULL;
+        t->n_selected = 0;
+        cert_secret_key_free(t->key);
+        t->key = NULL;
+        t->has_operator = t->has_witness = false;
+        t->operator_info = t->witness_info = (struct session_user_info){ 0 };
+        t->clock_confirmation[0] = 0;
+}
+
+static void tui_free(struct tui *t)
+{
+        tui_log_out(t);
+        disk_monitor_free(t->monitor);
+        ui_disk_infos_free(t->disks, t->n_disks);
+        session_users_free(t->users);
+        session_policy_free(t->policy);
+        ui_config_done(&t->config);
+        free(t->image_release);
+}
+
+static enum tui_step run_step(struct tui *t, enum tui_step step)
+{
+        switch (step) {
+        case TUI_STEP_LOGIN_OPERATOR:
+                return tui_screen_login(t, false);
+        case TUI_STEP_LOGIN_WITNESS:
+                return tui_screen_login(t, true);
+        case TUI_STEP_KEY:
+                return tui_screen_key(t);
+        case TUI_STEP_CLOCK:
+                return tui_screen_clock(t);
+        case TUI_STEP_DISKS:
+                return tui_screen_disks(t);
+        case TUI_STEP_PLAN:
+                return tui_screen_plan(t);
+        case TUI_STEP_CONFIRM:
+                return tui_screen_confirm(t);
+        case TUI_STEP_RUN:
+                return tui_screen_run(t);
+        case TUI_STEP_RESULTS:
+                return tui_screen_results(t);
+        default:
+                return TUI_STEP_QUIT;
+        }
+}
+
+int ui_cmd_ui(int argc, char **argv)
+{
+        struct tui t = { .lang = TUI_LANG_JA, .stderr_read_fd = -1, .stderr_saved_fd = -1 };
+        int r = parse_args(argc, argv, &t);
+        if (r != 0)
+                return r > 0 ? KESU_EXIT_OK : KESU_EXIT_USAGE;
+        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+                ui_error("ui: the operator's screen needs a terminal");
+                return KESU_EXIT_USAGE;
+        }
+        if (tui_lang_init(t.lang) < 0) {
+                ui_error("ui: no UTF-8 locale (C.UTF-8) to draw Japanese with");
+                return KESU_EXIT_USAGE;
+        }
+        if (prepare(&t) < 0) {
+                tui_free(&t);
+                return KESU_EXIT_USAGE;
+        }
+        if ((r = disk_monitor_new(&t.monitor)) < 0)
+                ui_error("ui: cannot watch for disks coming and going: %s (the list is read again on 'r')",
+                         strerror(-r));
+        ui_install_stop_signals(); /* SIGTERM, SIGHUP: running jobs stop, each with its certificate */
+        capture_stderr(&t);
+        if (!getenv("ESCDELAY"))
+                set_escdelay(100);
+        initscr();
+        raw(); /* Ctrl-C is a key here: the progress screen asks before it stops anything */
+        noecho();
+        keypad(stdscr, TRUE);
+        nodelay(stdscr, TRUE);
+        enum tui_step step = TUI_STEP_LOGIN_OPERATOR;
+        while (step != TUI_STEP_QUIT) {
+                step = run_step(&t, step);
+                if (ui_stop_signal && !t.session)
+                        step = TUI_STEP_QUIT;
+        }
+        endwin();
+        release_stderr(&t);
+        tui_free(&t);
+        return KESU_EXIT_OK;
+}
