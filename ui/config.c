@@ -64,3 +64,47 @@ void ui_config_done(struct ui_config *c)
         free(c->text);
         *c = (struct ui_config){ 0 };
 }
+
+int ui_config_set(const char *path, const char *name, const char *value)
+{
+        if (!name || !*name || strchr(name, '=') || strchr(name, '\n') || (value && strchr(value, '\n')))
+                return -EINVAL;
+        _cleanup_free_ char *text = NULL;
+        int r = read_full_file(path, &text, NULL);
+        if (r == -ENOENT)
+                text = NULL;
+        else if (r < 0)
+                return r;
+        size_t cap = (text ? strlen(text) : 0) + strlen(name) + (value ? strlen(value) : 0) + 8;
+        _cleanup_free_ char *out = malloc(cap);
+        if (!out)
+                return -ENOMEM;
+        size_t len = 0;
+        bool is_written = false;
+        /* every line as it was, but the setting's own: the first becomes the new value (or goes, for
+         * NULL), the later ones (which would override it) go */
+        for (char *line = text; line && *line;) {
+                char *end = strchr(line, '\n');
+                size_t line_len = end ? (size_t)(end - line) : strlen(line);
+                _cleanup_free_ char *copy = strndup(line, line_len);
+                if (!copy)
+                        return -ENOMEM;
+                char *s = strstrip(copy), *eq = strchr(s, '=');
+                bool is_it = false;
+                if (*s && *s != '#' && eq) {
+                        *eq = 0;
+                        is_it = strcmp(strstrip(s), name) == 0;
+                }
+                if (!is_it) {
+                        memcpy(out + len, line, line_len);
+                        len += line_len;
+                        out[len++] = '\n';
+                } else if (!is_written && value)
+                        len += (size_t)sprintf(out + len, "%s = %s\n", name, value);
+                is_written |= is_it;
+                line = end ? end + 1 : NULL;
+        }
+        if (!is_written && value)
+                len += (size_t)sprintf(out + len, "%s = %s\n", name, value);
+        return write_file_atomic(path, out, len, true);
+}

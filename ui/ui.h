@@ -79,6 +79,10 @@ struct ui_config {
  * who) and returned as -errno. */
 int ui_config_load(const char *path, const char *who, struct ui_config *ret);
 void ui_config_done(struct ui_config *c);
+/* Sets one `name = value` line of the configuration file at path (value NULL: removes it), keeping
+ * every other line as it is, and writes the file atomically (write_file_atomic). Quiet: 0 or a
+ * negative errno (-EINVAL a name or value that cannot be one line). */
+int ui_config_set(const char *path, const char *name, const char *value);
 
 /* ---- running jobs -------------------------------------------------------------------------- */
 
@@ -169,6 +173,10 @@ int ui_cmd_ui(int argc, char **argv);
  * configuration). Reports its own errors; returns -errno (session_users_load()'s). */
 int ui_users_load(const char *users_file, const char *key_file, const char *config_file,
                   struct session_users **ret);
+/* Where ui_users_load() looks: the users file and the appliance's public key (both malloc'd). Says
+ * why on stderr when it cannot tell. */
+int ui_users_paths(const char *users_file, const char *key_file, const char *config_file, char **ret_users,
+                   char **ret_pub);
 
 /*
  * Logs a user in with both factors: secret_file holds the passphrase on line 1 and the current TOTP

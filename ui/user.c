@@ -134,6 +134,19 @@ int ui_users_load(const char *users_file, const char *key_file, const char *conf
         return r;
 }
 
+int ui_users_paths(const char *users_file, const char *key_file, const char *config_file, char **ret_users,
+                   char **ret_pub)
+{
+        struct user_paths p;
+        int r = resolve_paths(users_file, key_file, config_file, &p);
+        if (r < 0)
+                return r;
+        *ret_users = p.users;
+        *ret_pub = p.pub;
+        free(p.key);
+        return 0;
+}
+
 /* ---- saving: an administrator's act, under the appliance key ------------------------------------ */
 
 static int save_users(struct session_users *u, const struct user_paths *p, const struct cert_public_key *pub,

@@ -200,7 +200,7 @@ enum tui_step tui_screen_login(struct tui *t, bool is_witness)
                         }
                         draw(t, is_witness, users, n, cursor, stage, &pass, &code);
                         if (try_login(t, is_witness, users[cursor].id, &pass, &code)) {
-                                next = is_witness ? TUI_STEP_KEY : TUI_STEP_LOGIN_WITNESS;
+                                next = is_witness ? TUI_STEP_KEY : tui_is_admin(t) ? TUI_STEP_ADMIN : TUI_STEP_LOGIN_WITNESS;
                                 goto out;
                         }
                         stage = STAGE_PASSPHRASE;

@@ -2,7 +2,9 @@
 /* `kesu ui [--lang ja|en] [--config FILE] [--users FILE] [--key FILE] [--cert-dir DIR]
  * [--export-dir DIR]`: the operator's screen. Reads the configuration as `kesu wipe` does, then
  * runs the screens in order: operator and witness log in, the signing key, the clock, the disks,
- * each disk's plan, the typed confirmation, the progress, the results. */
+ * each disk's plan, the typed confirmation, the progress, the results. On a fresh data folder (no
+ * appliance key or no users file) the administrator's set-up comes first; an administrator who
+ * logs in gets the administrator's menu. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -30,6 +32,10 @@ static void help(void)
                "  --key FILE         the appliance key (default: 'key = …' in the configuration)\n"
                "  --cert-dir DIR     where certificates are filed (default: 'cert-dir = …')\n"
                "  --export-dir DIR   the export stick (default: 'export-dir = …')\n"
+               "\n"
+               "Without an appliance key or a users file (a fresh data folder) it starts with the\n"
+               "set-up: the key, then the first administrator. An administrator's login opens the\n"
+               "administrator's menu (users, organisation and printer, policy, clock).\n"
                "\n"
                "The catalogs are read from KESU_LOCALEDIR when it is set.\n",
                UI_DEFAULT_CONFIG);
@@ -156,7 +162,11 @@ static int prepare(struct tui *t)
                 }
         } else if ((r = session_policy_default(&t->policy)) < 0)
                 return r;
-        if (ui_users_load(t->users_file, t->key_file, t->config_path, &t->users) < 0)
+        if (ui_users_paths(t->users_file, t->key_file, t->config_path, &t->users_path, &t->pub_path) < 0)
+                return -EINVAL;
+        /* a fresh KESU-DATA: the administrator's set-up comes first */
+        t->needs_setup = access(t->key_file, F_OK) < 0 || access(t->users_path, F_OK) < 0;
+        if (!t->needs_setup && tui_users_reload(t) < 0)
                 return -EINVAL;
         read_image_release(t);
         return 0;
@@ -202,6 +212,50 @@ const struct disk_info *tui_find_disk(const struct tui *t, const char *path)
         return NULL;
 }
 
+bool tui_is_admin(const struct tui *t)
+{
+        return t->has_operator && t->operator_info.role == SESSION_ROLE_ADMINISTRATOR;
+}
+
+int tui_users_reload(struct tui *t)
+{
+        struct session_users *u = NULL;
+        int r = ui_users_load(t->users_file, t->key_file, t->config_path, &u);
+        if (r < 0)
+                return r;
+        session_users_free(t->users);
+        t->users = u;
+        return 0;
+}
+
+int tui_config_set(struct tui *t, const char *name, const char *value)
+{
+        const char *path = t->config_path ? t->config_path : UI_DEFAULT_CONFIG;
+        int r = ui_config_set(path, name, value);
+        if (r < 0) {
+                tui_message(t, true, _("Cannot write the configuration %s: %s"), path, strerror(-r));
+                return r;
+        }
+        struct ui_config c;
+        if ((r = ui_config_load(path, "ui", &c)) < 0)
+                return r;
+        /* the settings the options did not give follow the file */
+        const char **fields[] = { &t->key_file,     &t->cert_dir,    &t->export_dir,
+                                  &t->ledger,       &t->printer,     &t->policy_file,
+                                  &t->users_file,   &t->organization, &t->media_source };
+        const char *old[] = { t->config.key,      t->config.cert_dir, t->config.export_dir,
+                              t->config.ledger,   t->config.printer,  t->config.policy,
+                              t->config.users,    t->config.organization, t->config.media_source };
+        const char *new[] = { c.key,    c.cert_dir, c.export_dir,   c.ledger,      c.printer,
+                              c.policy, c.users,    c.organization, c.media_source };
+        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                if (*fields[i] == old[i])
+                        *fields[i] = new[i];
+        ui_config_done(&t->config);
+        t->config = c;
+        return 0;
+}
+
 void tui_disposal_end(struct tui *t)
 {
         t->session = session_free(t->session);
@@ -238,6 +292,8 @@ static void tui_free(struct tui *t)
         disk_monitor_free(t->monitor);
         ui_disk_infos_free(t->disks, t->n_disks);
         session_users_free(t->users);
+        free(t->users_path);
+        free(t->pub_path);
         session_policy_free(t->policy);
         ui_config_done(&t->config);
         free(t->image_release);
@@ -246,6 +302,18 @@ static void tui_free(struct tui *t)
 static enum tui_step run_step(struct tui *t, enum tui_step step)
 {
         switch (step) {
+        case TUI_STEP_SETUP:
+                return tui_screen_setup(t);
+        case TUI_STEP_ADMIN:
+                return tui_screen_admin(t);
+        case TUI_STEP_ADMIN_USERS:
+                return tui_screen_users(t);
+        case TUI_STEP_ADMIN_SETTINGS:
+                return tui_screen_settings(t);
+        case TUI_STEP_ADMIN_POLICY:
+                return tui_screen_policy(t);
+        case TUI_STEP_ADMIN_CLOCK:
+                return tui_screen_clock_set(t);
         case TUI_STEP_LOGIN_OPERATOR:
                 return tui_screen_login(t, false);
         case TUI_STEP_LOGIN_WITNESS:
@@ -299,7 +367,7 @@ int ui_cmd_ui(int argc, char **argv)
         noecho();
         keypad(stdscr, TRUE);
         nodelay(stdscr, TRUE);
-        enum tui_step step = TUI_STEP_LOGIN_OPERATOR;
+        enum tui_step step = t.needs_setup ? TUI_STEP_SETUP : TUI_STEP_LOGIN_OPERATOR;
         while (step != TUI_STEP_QUIT) {
                 step = run_step(&t, step);
                 if (ui_stop_signal && !t.session)
@@ -307,6 +375,8 @@ int ui_cmd_ui(int argc, char **argv)
         }
         endwin();
         release_stderr(&t);
+        if (t.needs_setup && t.is_message_error) /* why the set-up could not finish */
+                ui_error("ui: %s", t.message);
         tui_free(&t);
         return KESU_EXIT_OK;
 }

@@ -31,7 +31,13 @@
 enum tui_lang { TUI_LANG_JA, TUI_LANG_EN };
 
 enum tui_step {
+        TUI_STEP_SETUP, /* first start: the appliance key and the first administrator */
         TUI_STEP_LOGIN_OPERATOR,
+        TUI_STEP_ADMIN, /* an administrator's menu */
+        TUI_STEP_ADMIN_USERS,
+        TUI_STEP_ADMIN_SETTINGS,
+        TUI_STEP_ADMIN_POLICY,
+        TUI_STEP_ADMIN_CLOCK,
         TUI_STEP_LOGIN_WITNESS,
         TUI_STEP_KEY,
         TUI_STEP_CLOCK,
@@ -61,7 +67,9 @@ struct tui {
         const char *image_version, *image_build;
         enum tui_lang lang;
 
-        struct session_users *users;
+        struct session_users *users; /* NULL until the first start's set-up made the file */
+        char *users_path, *pub_path; /* where users.json and appliance.pub are */
+        bool needs_setup;            /* no appliance key or no users file yet */
         struct session_policy *policy; /* the administrator's, or the built-in default */
 
         /* who is logged in */
@@ -116,6 +124,7 @@ const char *tui_word_destination(const char *destination);
 const char *tui_word_class(const char *class_label);
 const char *tui_word_transport(enum disk_transport t);
 const char *tui_word_result(const char *result); /* "PASS" → 合格 */
+const char *tui_word_role(enum session_role role); /* 作業者 / 管理者 */
 /* A disk's content in one line ("gpt: 1=ext4 "DATA""), device text made visible. */
 void tui_content_summary(const struct disk_content *c, char *buf, size_t size);
 /* The drive's purge commands with their levels ("" when none), or why none. */
@@ -193,8 +202,44 @@ bool tui_field_edit(struct tui_field *f, const struct tui_input *in);
 /* Draws the field at (y, x), cols wide, with the cursor at its end when is_focused. */
 void tui_field_draw(const struct tui_field *f, int y, int x, int cols, bool is_focused);
 
+/* Asks for one line of text: intro (wrapped) above, label and field, keys at the bottom. 1 on
+ * Enter, 0 on Esc, -1 when a stop signal came. */
+int tui_ask(struct tui *t, const char *title, const char *intro, const char *label, struct tui_field *f);
+/* Sets the field's text (a value to edit). */
+void tui_field_set(struct tui_field *f, const char *text);
+/* Draws the QR code of text at (y, x) with half blocks (two modules a row, a light quiet zone);
+ * returns its rows (0 when text cannot be encoded) and its columns in *ret_cols. */
+int tui_draw_qr(int y, int x, const char *text, int *ret_cols);
+
+/* ---- the administrator's helpers ------------------------------------------------------------- */
+
+/* Asks for the appliance key's passphrase (to sign the users file) and unlocks it; checks it is the
+ * key of the public key the users file is checked with. 0, or -ECANCELED (Esc or a stop signal). */
+int tui_unlock_key(struct tui *t, const char *title, struct cert_secret_key **ret);
+/* The enrolment of a new user into u (a copy the caller throws away on failure): id, name, role
+ * (administrator only when is_first_admin), passphrase twice, the TOTP secret as a QR code and in
+ * base32, a current code typed to prove the app has it; then u is signed with key (asked for when
+ * NULL) and saved. 0, or -ECANCELED. */
+int tui_enrol(struct tui *t, struct session_users *u, const struct cert_secret_key *key, bool is_first_admin);
+/* Reads the users file again (after an administrator changed it). */
+int tui_users_reload(struct tui *t);
+/* Sets `name = value` in the configuration file and reads it again; what it says applies at once.
+ * Says why on the message line when it cannot. */
+int tui_config_set(struct tui *t, const char *name, const char *value);
+/* Sets the system clock (and the RTC) to Unix time s: KESU_CLOCK_SET_COMMAND, when set (tests
+ * only), is run with "@s" instead. 0 or a negative errno. */
+int tui_clock_set(int64_t s);
+/* Whether the logged-in operator is an administrator. */
+bool tui_is_admin(const struct tui *t);
+
 /* ---- the screens ------------------------------------------------------------------------------ */
 
+enum tui_step tui_screen_setup(struct tui *t);
+enum tui_step tui_screen_admin(struct tui *t);
+enum tui_step tui_screen_users(struct tui *t);
+enum tui_step tui_screen_settings(struct tui *t);
+enum tui_step tui_screen_policy(struct tui *t);
+enum tui_step tui_screen_clock_set(struct tui *t);
 enum tui_step tui_screen_login(struct tui *t, bool is_witness);
 enum tui_step tui_screen_key(struct tui *t);
 enum tui_step tui_screen_clock(struct tui *t);

@@ -121,3 +121,8 @@ void tui_purge_summary(const struct disk_info *d, char *buf, size_t size)
         if (c->is_frozen && (o = strlen(buf)) < size)
                 snprintf(buf + o, size - o, " — %s", _("FROZEN: suspend/resume or replug before a purge"));
 }
+
+const char *tui_word_role(enum session_role role)
+{
+        return role == SESSION_ROLE_ADMINISTRATOR ? _("administrator") : _("operator");
+}

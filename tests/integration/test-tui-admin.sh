@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# The operator's screen's administrator mode (`kesu ui`) under a real pty (tmux): a fresh data
+# folder starts the set-up (the appliance key made, its passphrase typed twice; the first
+# administrator enrolled from the QR screen's base32 secret, a wrong code refused first), then the
+# administrator logs in and adds an operator (enrolled the same way), disables another user, sets
+# the organisation name (the configuration file checked), refuses a broken policy file with its
+# line and loads a good one, and sets the clock through KESU_CLOCK_SET_COMMAND (the machine's
+# clock is never touched). Then the new operator, with the administrator as witness, erases a loop
+# device, and the certificate names the new organisation and the new policy.
+. "$(dirname "$0")/../lib.sh"
+
+t_require tmux oathtool minisign jq losetup
+: "${KESU_LOCALEDIR:?KESU_LOCALEDIR must point at the built message catalogs}"
+t_workdir
+export LANG=C.UTF-8
+
+DATA=$T_DIR/data # a fresh KESU-DATA: no key, no users yet
+CERTS=$T_DIR/certificates
+EXPORT=$T_DIR/export
+mkdir -p "$DATA" "$CERTS" "$EXPORT"
+KEYPASS="key passphrase 鍵"
+ADMINPASS="admin passphrase"
+SATOPASS="sato passphrase"
+CONF=$T_DIR/kesu.conf
+printf '# the appliance (test)\nkey = %s\ncert-dir = %s\nexport-dir = %s\norganization = Old Org\n' \
+    "$DATA/appliance.key" "$CERTS" "$EXPORT" >"$CONF"
+# setting the clock runs this instead (tests only): it records what it was asked
+CLOCK_LOG=$T_DIR/clock.log
+printf '#!/bin/sh\necho "$@" >"%s"\n' "$CLOCK_LOG" >"$T_DIR/set-clock"
+chmod +x "$T_DIR/set-clock"
+# two policy files in the data folder: one broken on line 3, one good (the default's rules)
+printf 'mynumber * Destroy any\n* destruction Clear any\n1 * Purg any\n2 * Purge any\n3* * Purge any\n' \
+    >"$DATA/broken.conf"
+printf '# the organisation'"'"'s policy\nmynumber * Destroy any\n* destruction Clear any\n1 * Clear any\n2 * Purge any\n3* * Purge any\n' \
+    >"$DATA/good.conf"
+
+f1=$(t_file disk1.img 16M)
+t_loop "$f1"; L1=$T_LOOP
+
+SOCK=
+RUNS=0
+tmx() { tmux -L "$SOCK" "$@"; }
+trap '[ -n "$SOCK" ] && tmx kill-server 2>/dev/null; sleep 0.2; t_cleanup' EXIT
+start_ui() {
+    [ -n "$SOCK" ] && tmx kill-server 2>/dev/null
+    RUNS=$((RUNS + 1))
+    SOCK=kesu-test-tui-admin-$$-$RUNS
+    tmx new-session -d -x 120 -y 40 -s ui \
+        "env LANG=C.UTF-8 KESU_STATE_DIR='$KESU_STATE_DIR' KESU_LOCALEDIR='$KESU_LOCALEDIR' KESU_CLOCK_SET_COMMAND='$T_DIR/set-clock' '$KESU' ui --config '$CONF' $*; echo EXITED \$?; sleep 600"
+}
+screen() {
+    tmx capture-pane -p -t ui 2>/dev/null && return 0
+    t_fail "the tmux pane is gone"
+    exit 1
+}
+keys() { tmx send-keys -t ui "$@"; }
+text() { tmx send-keys -t ui -l "$1"; }
+wait_for() {
+    local i
+    for ((i = 0; i < ${2:-10} * 10; i++)); do
+        screen | grep -qF -- "$1" && return 0
+        sleep 0.1
+    done
+    echo "--- screen (waited for '$1'):" >&2
+    screen >&2
+    return 1
+}
+expect() { if wait_for "$2" "${3:-10}"; then t_pass "$1"; else t_fail "$1"; fi; }
+code() { oathtool --totp -b "$1" -N "@$(($(date +%s) + ${2:-0}))"; }
+login() { # DOWNS PASSPHRASE SECRET AHEAD
+    local i
+    for ((i = 0; i < $1; i++)); do keys Down; done
+    keys Enter
+    text "$2"; keys Enter
+    text "$(code "$3" "$4")"; keys Enter
+}
+# the base32 secret on the enrolment screen (the line below its label, beside the QR code)
+secret_on_screen() { screen | grep -A1 -E 'Secret \(base32\):|シークレット（base32）:' | tail -1 | grep -oE '[A-Z2-7]{32}'; }
+users_json() { "$KESU" user list --json --key "$DATA/appliance.key"; }
+
+echo "# first start: the set-up (Japanese)"
+start_ui
+expect "a fresh data folder starts the set-up" "初回の設定"
+expect "the key's passphrase first" "新しい鍵のパスフレーズ:" 1
+expect "keys shown" "[Enter] 次へ  [Esc] 戻る" 1
+text "$KEYPASS"; keys Enter
+text "another passphrase"; keys Enter
+expect "two different passphrases are refused" "2 つのパスフレーズが一致しません"
+text "$KEYPASS"; keys Enter
+text "$KEYPASS"; keys Enter
+expect "key made: the first administrator" "最初の管理者" 20
+[ -f "$DATA/appliance.key" ] && [ -f "$DATA/appliance.pub" ] && t_pass "the key pair is in the data folder" ||
+    t_fail "the key pair is in the data folder"
+t_eq "the secret key is mode 0600" 600 "$(stat -c %a "$DATA/appliance.key")"
+text "admin"; keys Enter
+expect "the name next" "氏名:" 3
+text "Suzuki Ichiro"; keys Enter
+text "$ADMINPASS"; keys Enter
+text "$ADMINPASS"; keys Enter
+expect "the TOTP secret shown" "シークレット（base32）:" 5
+screen | grep -q '[▀▄]' && t_pass "a QR code drawn with half blocks" || t_fail "a QR code drawn with half blocks"
+A=$(secret_on_screen)
+[ -n "$A" ] && t_pass "the base32 secret read from the screen" || t_fail "the base32 secret read from the screen"
+[ -f "$DATA/users.json" ] && t_fail "nothing saved before the code is checked" || t_pass "nothing saved before the code is checked"
+text "$(code "$A" 3600)"; keys Enter
+expect "a wrong enrolment code is refused" "コードが一致しません" 3
+text "$(code "$A")"; keys Enter
+expect "enrolled: the normal login" "作業者のログイン" 10
+expect "the administrator added" "admin（Suzuki Ichiro）を管理者として追加しました" 1
+t_eq "users.json: the administrator" "admin administrator active" \
+    "$(users_json | jq -r '.[] | "\(.id) \(.role) \(.status)"')"
+keys F10
+expect "quits" "EXITED 0" 5
+
+# another user, made on the command line, for the administrator to disable
+printf '%s\n' "$KEYPASS" >"$T_DIR/keypass"
+printf 'tanaka passphrase\n' >"$T_DIR/tanaka"
+"$KESU" user add tanaka --name "田中 一郎" --role operator --passphrase-file "$T_DIR/tanaka" \
+    --key "$DATA/appliance.key" --key-passphrase-file "$T_DIR/keypass" >/dev/null || t_fail "kesu user add tanaka"
+
+echo "# the administrator's menu (English)"
+start_ui --lang en
+expect "no set-up the second time: the login" "Operator login"
+login 0 "$ADMINPASS" "$A" 0
+expect "an administrator gets the menu" "[1] Disposal (a witness logs in next)"
+expect "with its keys" "[1]-[5] choose  [Esc] log out" 1
+keys 2
+expect "users: the list" "tanaka" 3
+expect "with roles" "administrator" 1
+keys a
+expect "add: the id" "The new user's ID" 3
+text "bad id!"; keys Enter
+expect "a bad id is refused" "A user ID is 1 to 32 of A-Z a-z 0-9 . _ -" 3
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace
+text "sato"; keys Enter
+text "Sato Hanako"; keys Enter
+expect "the role" "[1] operator  [2] administrator" 3
+keys 1
+text "short"; keys Enter
+expect "a short passphrase is refused" "The passphrase is too short" 3
+text "$SATOPASS"; keys Enter
+text "$SATOPASS"; keys Enter
+expect "sato's secret shown" "Secret (base32):" 5
+S=$(secret_on_screen)
+[ -n "$S" ] && [ "$S" != "$A" ] && t_pass "sato's own secret read from the screen" || t_fail "sato's own secret read from the screen"
+text "000000"; keys Enter
+expect "a wrong code is refused" "The code does not match" 3
+text "$(code "$S")"; keys Enter
+expect "the users file is re-signed: the key's passphrase" "Key passphrase:" 5
+text "wrong key passphrase"; keys Enter
+expect "a wrong key passphrase is refused" "Cannot unlock the signing key: wrong passphrase" 20
+text "$KEYPASS"; keys Enter
+expect "sato added" "sato (Sato Hanako) was added as operator" 20
+t_eq "users.json: sato, operator" "sato operator active" \
+    "$(users_json | jq -r '.[] | select(.id == "sato") | "\(.id) \(.role) \(.status)"')"
+keys d
+expect "the administrator cannot disable themself" "You cannot disable yourself" 3
+keys Down d
+expect "disable: confirm by typing the id" "will no longer be able to log in" 3
+text "tanak"; keys Enter
+expect "a wrong id disables nothing" "tanaka was not disabled" 3
+keys d
+text "tanaka"; keys Enter
+expect "the key's passphrase again" "Key passphrase:" 5
+text "$KEYPASS"; keys Enter
+expect "tanaka disabled" "tanaka is disabled" 20
+t_eq "users.json: tanaka disabled" "disabled" "$(users_json | jq -r '.[] | select(.id == "tanaka") | .status')"
+keys Escape
+
+keys 3
+expect "organisation and printer" "Organisation: Old Org" 3
+keys o
+expect "the organisation, to edit" "Organisation:" 3
+for i in 1 2 3 4 5 6 7; do keys BSpace; done
+text "Chitose City Hall"; keys Enter
+expect "organisation set" "Organisation set: Chitose City Hall" 3
+t_eq "the configuration's organization line" "organization = Chitose City Hall" "$(grep '^organization' "$CONF")"
+t_eq "the rest of the file kept" "4" "$(grep -cE '^# the appliance|^key = |^cert-dir = |^export-dir = ' "$CONF")"
+keys p
+expect "printers: the queues, or none" "(no printer: certificates are not printed)" 5
+keys Escape Escape
+
+keys 4
+expect "the policy in force" "In force: the built-in default" 3
+expect "its rules: class 2 needs Purge" "Purge" 1
+expect "the data folder's policy files" "$DATA/broken.conf" 1
+keys Enter
+expect "a broken policy is refused with its line" "Refused, the policy in force stays: " 3
+expect "the line" "broken.conf:3" 1
+if grep -q '^policy' "$CONF"; then t_fail "the broken policy replaced nothing"; else t_pass "the broken policy replaced nothing"; fi
+keys Down Enter
+expect "a good policy is loaded" "The policy $DATA/good.conf is in force" 3
+expect "and shown as in force" "In force: $DATA/good.conf" 3
+t_eq "the configuration names it" "policy = $DATA/good.conf" "$(grep '^policy' "$CONF")"
+keys Escape
+
+keys 5
+expect "the clock: JST" "JST (+09:00)" 3
+text "2026-02-30 10:00:00"; keys Enter
+expect "a date that does not exist is refused" "Not a date and time" 3
+for i in $(seq 19); do keys BSpace; done
+text "2030-01-02 03:04:05"; keys Enter
+expect "the clock set" "The clock was set to 2030-01-02 03:04:05 JST" 5
+t_eq "through the set command, in UTC seconds" "@$(date -u -d '2030-01-01 18:04:05' +%s)" "$(cat "$CLOCK_LOG" 2>/dev/null)"
+keys Escape
+expect "back to the menu" "[5] Clock: check and set" 3
+keys Escape
+expect "log out" "Operator login" 3
+
+echo "# the new operator's disposal, the administrator as witness"
+expect "tanaka is not on the list any more" "sato" 1
+if screen | grep -q tanaka; then t_fail "a disabled user is not offered"; else t_pass "a disabled user is not offered"; fi
+login 1 "$SATOPASS" "$S" 0
+expect "an operator goes to the witness login" "Witness login"
+login 0 "$ADMINPASS" "$A" 30
+expect "signing key" "Signing key"
+text "$KEYPASS"; keys Enter
+expect "clock" "Is the clock right" 15
+keys y
+expect "disks" "Choose the disks to erase"
+wait_for "$L1 " 5
+order=$(screen | sed -n 's/^ [> ] \[[ x]\] \(\/dev\/[^ ]*\).*/\1/p')
+want=$(grep -nx -- "$L1" <<<"$order" | cut -d: -f1)
+for ((i = 1; i < want; i++)); do keys Down; done
+keys Space
+expect "chosen" "[x] $L1" 3
+keys Enter
+expect "plan" "Disk 1 of 1"
+keys "ADM-0001" Enter
+expect "class 1, overwrite: allowed" "Allowed." 3
+keys Enter
+expect "confirm" "These 1 disks will be erased"
+keys 1 Enter
+expect "results" "1 of 1 disks erased and verified." 60
+c=$(grep -l '"asset_number":"ADM-0001"' "$CERTS"/*.json | head -1)
+t_eq "the certificate: the new operator, the administrator as witness, PASS" "sato admin PASS" \
+    "$(jq -r '"\(.people.operator) \(.people.witness) \(.result)"' "$c")"
+t_match "the new policy decided" "good.conf:" "$(jq -r .sanitization.policy "$c")"
+t_eq "the certificate names the new organisation" "Chitose City Hall" "$(jq -r .organization "$c")"
+minisign -V -q -p "$DATA/appliance.pub" -m "$c" && t_pass "signed with the key the set-up made" ||
+    t_fail "signed with the key the set-up made"
+keys Escape
+expect "log out" "Operator login" 3
+keys F10
+expect "quit" "EXITED 0" 5
+t_done
