@@ -67,12 +67,26 @@ wait_for() {
 }
 expect() { if wait_for "$2" "${3:-10}"; then t_pass "$1"; else t_fail "$1"; fi; }
 code() { oathtool --totp -b "$1" -N "@$(($(date +%s) + ${2:-0}))"; }
+# fresh_code SECRET: the code of a time step not used yet for SECRET (kesu refuses a used one, also
+# the one typed back at enrolment): waits for the next 30 s step when needed. The last step is kept
+# in a file: the function runs in $(…), a subshell.
+fresh_code() {
+    local now step last f="$T_DIR/totp-step.$1"
+    last=$(cat "$f" 2>/dev/null || echo -1)
+    while :; do
+        now=$(date +%s); step=$((now / 30))
+        [ "$step" -gt "$last" ] && break
+        sleep 1
+    done
+    echo "$step" >"$f"
+    oathtool --totp -b "$1" -N "@$now"
+}
 login() { # DOWNS PASSPHRASE SECRET AHEAD
     local i
     for ((i = 0; i < $1; i++)); do keys Down; done
     keys Enter
     text "$2"; keys Enter
-    text "$(code "$3" "$4")"; keys Enter
+    text "$(fresh_code "$3")"; keys Enter
 }
 # the base32 secret on the enrolment screen (the line below its label, beside the QR code)
 secret_on_screen() { screen | grep -A1 -E 'Secret \(base32\):|シークレット（base32）:' | tail -1 | grep -oE '[A-Z2-7]{32}'; }
@@ -104,7 +118,7 @@ A=$(secret_on_screen)
 [ -f "$DATA/users.json" ] && t_fail "nothing saved before the code is checked" || t_pass "nothing saved before the code is checked"
 text "$(code "$A" 3600)"; keys Enter
 expect "a wrong enrolment code is refused" "コードが一致しません" 3
-text "$(code "$A")"; keys Enter
+text "$(fresh_code "$A")"; keys Enter
 expect "enrolled: the normal login" "作業者のログイン" 10
 expect "the administrator added" "admin（Suzuki Ichiro）を管理者として追加しました" 1
 t_eq "users.json: the administrator" "admin administrator active" \
@@ -145,7 +159,7 @@ S=$(secret_on_screen)
 [ -n "$S" ] && [ "$S" != "$A" ] && t_pass "sato's own secret read from the screen" || t_fail "sato's own secret read from the screen"
 text "000000"; keys Enter
 expect "a wrong code is refused" "The code does not match" 3
-text "$(code "$S")"; keys Enter
+text "$(fresh_code "$S")"; keys Enter
 expect "the users file is re-signed: the key's passphrase" "Key passphrase:" 5
 text "wrong key passphrase"; keys Enter
 expect "a wrong key passphrase is refused" "Cannot unlock the signing key: wrong passphrase" 20

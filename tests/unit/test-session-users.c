@@ -342,6 +342,29 @@ static void test_users_disabled(void **state)
         session_users_free(u);
 }
 
+/* The code typed back at enrolment is used: it cannot also log the user in, also after a fresh load
+ * (another process); the next step's code can. */
+static void test_users_enrolment_code_used(void **state)
+{
+        struct fixture *f = *state;
+        make_users(f);
+        struct session_users *u;
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        const int64_t now = 1800000000;
+        char code[SESSION_TOTP_CODE_MAX + 1];
+        code_for(u, "sato", now, code);
+        assert_int_equal(session_users_note_code_used(u, "sato", (uint64_t)now / 30), 0);
+        assert_int_equal(session_users_note_code_used(u, "nobody", (uint64_t)now / 30), -ENOENT);
+        session_users_free(u);
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        assert_int_equal(authenticate(u, "sato", PASS_SATO, code, now, NULL), -EACCES);
+        /* an older step recorded later never makes a used one usable again */
+        assert_int_equal(session_users_note_code_used(u, "sato", (uint64_t)now / 30 - 5), 0);
+        code_for(u, "sato", now + 30, code);
+        assert_int_equal(authenticate(u, "sato", PASS_SATO, code, now + 30, NULL), 0);
+        session_users_free(u);
+}
+
 static void test_users_throttling(void **state)
 {
         struct fixture *f = *state;
@@ -491,6 +514,7 @@ int main(void)
                 cmocka_unit_test(test_base32),
                 cmocka_unit_test(test_checks),
                 cmocka_unit_test_setup_teardown(test_users_add_load_authenticate, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_users_enrolment_code_used, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_disabled, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_throttling, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_tampered, setup, teardown),

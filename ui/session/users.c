@@ -748,6 +748,24 @@ static uint64_t throttle_wait(const struct user *x, int64_t now)
         return left > delay ? delay : left; /* a clock set back must not lock anyone out for longer */
 }
 
+int session_users_note_code_used(struct session_users *u, const char *id, uint64_t step)
+{
+        if (!u || !id)
+                return -EINVAL;
+        struct user *x = find(u, id);
+        if (!x)
+                return -ENOENT;
+        _cleanup_(unlockp) int lock = -1;
+        int r = lock_users(u, &lock);
+        if (r < 0)
+                return r;
+        if ((r = state_load(u)) < 0)
+                return r;
+        if (step > x->last_totp_step)
+                x->last_totp_step = step;
+        return state_save(u);
+}
+
 int session_user_authenticate(struct session_users *u, const char *id, const char *passphrase,
                               size_t passphrase_len, const char *totp_code, int64_t now,
                               struct session_user_info *ret_info, uint64_t *ret_wait_s)

@@ -95,6 +95,11 @@ int session_users_add(struct session_users *u, const char *id, const char *name,
                       enum session_role role, const char *passphrase, size_t passphrase_len,
                       char **ret_totp_secret_base32);
 
+/* Records that the TOTP code of time step step was used for id (the code typed back when the user
+ * was enrolled), so it cannot also log the user in. Call after session_users_save() made the user's
+ * state entry. -ENOENT unknown id, or the state file's errors. */
+int session_users_note_code_used(struct session_users *u, const char *id, uint64_t step);
+
 /* Disables a user: it can no longer log in (kept in the file, so certificates that name it stay
  * explainable). -ENOENT unknown id, -EALREADY already disabled. */
 int session_users_disable(struct session_users *u, const char *id);

@@ -137,6 +137,7 @@ int tui_enrol(struct tui *t, struct session_users *u, const struct cert_secret_k
 {
         const char *title = is_first_admin ? _("First administrator") : _("Add a user");
         struct tui_field id = { 0 }, name = { 0 }, pass = { 0 }, again = { 0 }, code = { 0 };
+        uint64_t used_step = 0; /* the time step of the code typed back */
         char *secret = NULL, *uri = NULL;
         uint8_t *raw = NULL;
         size_t raw_len = 0;
@@ -185,8 +186,7 @@ int tui_enrol(struct tui *t, struct session_users *u, const struct cert_secret_k
                         tui_field_edit(&code, &in);
                         continue;
                 }
-                uint64_t step;
-                int k = session_totp_check(raw, raw_len, (int64_t)time(NULL), code.text, 0, &step);
+                int k = session_totp_check(raw, raw_len, (int64_t)time(NULL), code.text, 0, &used_step);
                 tui_field_clear(&code);
                 if (k == 0)
                         break;
@@ -206,6 +206,9 @@ int tui_enrol(struct tui *t, struct session_users *u, const struct cert_secret_k
         tui_frame(t, title, "");
         refresh();
         r = session_users_save(u, key);
+        /* the code typed back was seen: it must not also log the new user in */
+        if (r >= 0)
+                r = session_users_note_code_used(u, id.text, used_step);
         if (r < 0)
                 tui_message(t, true, _("Cannot write %s: %s"), session_users_path(u), strerror(-r));
         else
