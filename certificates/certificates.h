@@ -117,6 +117,9 @@ json_t *cert_json_hidden_areas(const struct purge_hidden *h);
 json_t *cert_json_health(const struct purge_health *h);
 /* What was sent and what the drive answered. */
 json_t *cert_json_purge_report(const struct wipe_purge *p);
+/* A purge's proof: the fingerprinted sectors' counts and both fingerprints (the record's
+ * verification.proof, also `kesu wipe --json`'s). */
+json_t *cert_json_proof(const struct verify_proof *p);
 
 /* ---- the record ------------------------------------------------------------------------------- */
 

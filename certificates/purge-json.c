@@ -92,3 +92,16 @@ json_t *cert_json_purge_report(const struct wipe_purge *p)
                          cert_json_string_lossy(r->error_text), "password_left",
                          cert_json_string_lossy(r->password_left));
 }
+
+json_t *cert_json_proof(const struct verify_proof *p)
+{
+        char before[2 * VERIFY_DIGEST_BYTES + 1], after[2 * VERIFY_DIGEST_BYTES + 1];
+        verify_digest_hex(p->digest_before, before);
+        verify_digest_hex(p->digest_after, after);
+        return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "expected", verify_expect_kind_to_string(p->kind),
+                         "sectors_compared", (json_int_t)p->sectors_compared, "sectors_unchanged",
+                         (json_int_t)p->sectors_unchanged, "sectors_blank_before", (json_int_t)p->sectors_blank_before,
+                         "sectors_unexpected", (json_int_t)p->sectors_unexpected, "sectors_uniform_after",
+                         (json_int_t)p->sectors_uniform_after, "fingerprint_before", before, "fingerprint_after",
+                         after);
+}

@@ -200,18 +200,7 @@ static json_t *verification_json(const struct verify_result *v, const char *mode
                 "confidence", v->plan.is_full ? "1" : "0.99", "unerased_fraction_bound", bound, "statement",
                 stmt, "residual_signatures", resid, "mismatches", mm, "unreadable_ranges", unread);
         if (o && v->proof.is_proof) {
-                const struct verify_proof *p = &v->proof;
-                char before[2 * VERIFY_DIGEST_BYTES + 1], after[2 * VERIFY_DIGEST_BYTES + 1];
-                verify_digest_hex(p->digest_before, before);
-                verify_digest_hex(p->digest_after, after);
-                json_t *pj = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "expected",
-                                       verify_expect_kind_to_string(p->kind), "sectors_compared",
-                                       (json_int_t)p->sectors_compared, "sectors_unchanged",
-                                       (json_int_t)p->sectors_unchanged, "sectors_blank_before",
-                                       (json_int_t)p->sectors_blank_before, "sectors_unexpected",
-                                       (json_int_t)p->sectors_unexpected, "sectors_uniform_after",
-                                       (json_int_t)p->sectors_uniform_after, "fingerprint_before",
-                                       before, "fingerprint_after", after);
+                json_t *pj = cert_json_proof(&v->proof);
                 if (!pj || json_object_set_new(o, "proof", pj) < 0) {
                         json_decref(o);
                         return NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "certificates.h"
 #include "common.h"
 #include "ui.h"
 
@@ -143,18 +144,7 @@ json_t *ui_verify_result_to_json(const struct verify_result *r)
                 "error", r->error ? json_string(strerror(r->error)) : json_null());
         if (o && r->proof.is_proof) {
                 /* a purge's proof: the fingerprinted sectors compared with before */
-                const struct verify_proof *p = &r->proof;
-                char before[2 * VERIFY_DIGEST_BYTES + 1], after[2 * VERIFY_DIGEST_BYTES + 1];
-                verify_digest_hex(p->digest_before, before);
-                verify_digest_hex(p->digest_after, after);
-                json_t *pj = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:s}", "expected",
-                                       verify_expect_kind_to_string(p->kind), "sectors_compared",
-                                       (json_int_t)p->sectors_compared, "sectors_unchanged",
-                                       (json_int_t)p->sectors_unchanged, "sectors_blank_before",
-                                       (json_int_t)p->sectors_blank_before, "sectors_unexpected",
-                                       (json_int_t)p->sectors_unexpected, "sectors_uniform_after",
-                                       (json_int_t)p->sectors_uniform_after, "fingerprint_before", before,
-                                       "fingerprint_after", after);
+                json_t *pj = cert_json_proof(&r->proof);
                 if (!pj || json_object_set_new(o, "proof", pj) < 0 ||
                     json_object_set_new(o, "mode", json_string("purge-proof")) < 0) {
                         json_decref(o);

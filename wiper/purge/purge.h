@@ -146,7 +146,7 @@ struct purge_caps {
         uint32_t supported; /* 1u << enum purge_method */
         /* For each method not supported: why (static text), NULL for supported ones. */
         const char *why_not[_PURGE_METHOD_MAX];
-        bool is_frozen;             /* ATA: security or sanitize frozen (either of the two below) */
+        bool is_frozen;             /* ATA: either of the two below (for the list's summary) */
         bool is_security_frozen;    /* ATA: SECURITY FREEZE LOCK in effect: no security erase */
         bool is_sanitize_frozen;    /* ATA: SANITIZE FREEZE LOCK in effect: no sanitize */
         bool is_security_enabled;   /* ATA: a password is set (kesu will not guess it) */
@@ -237,9 +237,8 @@ struct wipe_purge {
 static inline bool purge_caps_is_frozen_for(const struct purge_caps *c, enum purge_method m)
 {
         if (m == PURGE_SECURE_ERASE || m == PURGE_SECURE_ERASE_ENHANCED)
-                return c->is_security_frozen || (c->is_frozen && !c->is_sanitize_frozen);
+                return c->is_security_frozen;
         if (m == PURGE_SANITIZE_CRYPTO || m == PURGE_SANITIZE_BLOCK || m == PURGE_SANITIZE_OVERWRITE)
-                return c->family == PURGE_FAMILY_ATA &&
-                       (c->is_sanitize_frozen || (c->is_frozen && !c->is_security_frozen));
+                return c->family == PURGE_FAMILY_ATA && c->is_sanitize_frozen;
         return false;
 }
