@@ -229,7 +229,9 @@ static void help(void)
                "                      [--passphrase-file F] [FILES]\n"
                "       kesu user list [--json] [--users FILE | --key FILE | --config FILE]\n"
                "       kesu user disable ID [FILES]\n"
+               "       kesu user enable ID [FILES]\n"
                "       kesu user passwd ID [--passphrase-file F] [FILES]\n"
+               "       kesu user reset ID [--passphrase-file F] [FILES]\n"
                "       kesu user check ID [--secret-file F] [--users FILE | --key FILE | --config FILE]\n"
                "\n"
                "The people who may log in to the appliance (as operator or witness of a disposal), each\n"
@@ -242,7 +244,11 @@ static void help(void)
                "  list     the users, their roles and whether they are disabled (no secrets);\n"
                "           --json: a JSON array.\n"
                "  disable  the user can no longer log in (kept in the file for the records).\n"
+               "  enable   a disabled user may log in again (its failed attempts are cleared).\n"
                "  passwd   sets a new passphrase.\n"
+               "  reset    both factors anew (a forgotten passphrase, a lost phone): a new passphrase\n"
+               "           and a new TOTP secret, printed once as by add; the old ones stop working\n"
+               "           and the failed attempts are cleared.\n"
                "  check    logs the user in once, as 'kesu wipe' does (to try a new authenticator app):\n"
                "           --secret-file F holds the passphrase on line 1 and the current code on line 2\n"
                "           (default: both asked on the terminal). The code is used up; failures count.\n"
@@ -256,8 +262,8 @@ static void help(void)
                "  --key-passphrase-file F  the appliance key's passphrase (default: asked on the terminal)\n"
                "  --config FILE            key = value settings (default %s)\n"
                "\n"
-               "The users file is signed with the appliance key, so add, disable and passwd need the\n"
-               "key's passphrase (an administrator's act); a file edited by hand is refused. It must be\n"
+               "The users file is signed with the appliance key, so add, disable, enable, passwd and\n"
+               "reset need the key's passphrase (an administrator's act); a file edited by hand is refused. It must be\n"
                "mode 0600. Failed logins and used codes are counted in users.state.json beside it:\n"
                "after 3 failures in a row each attempt waits 1, 2, 4 … s (at most 15 min).\n"
                "\n"
@@ -324,7 +330,7 @@ static int parse(int argc, char **argv, unsigned allowed, struct user_cli *cli)
         return 0;
 }
 
-/* The one ID argument of add, disable, passwd. */
+/* The one ID argument of add, disable, enable, passwd, reset, check. */
 static const char *the_id(const struct user_cli *cli, const char *sub)
 {
         if (cli->n_args != 1) {
@@ -355,6 +361,27 @@ static bool check_name(const char *option, const char *name)
         return false;
 }
 
+/* The TOTP secret of a user just added or reset, shown once (with a QR code on a terminal). */
+static int print_secret(const char *id, const char *secret)
+{
+        char *uri = NULL;
+        if (session_totp_uri(id, secret, &uri) < 0) {
+                ui_error("user: out of memory");
+                return -ENOMEM;
+        }
+        printf("TOTP secret: %s\n"
+               "URI:         %s\n\n"
+               "Enter the secret in an authenticator app (or scan the code): it is shown only now.\n",
+               secret, uri);
+        if (isatty(STDOUT_FILENO)) {
+                printf("\n");
+                ui_print_qr(stdout, uri);
+        }
+        fflush(stdout);
+        sodium_free(uri);
+        return 0;
+}
+
 static int cmd_add(struct user_cli *cli)
 {
         const char *id = the_id(cli, "add");
@@ -382,7 +409,7 @@ static int cmd_add(struct user_cli *cli)
         int rc = KESU_EXIT_USAGE;
         struct session_user_info info;
         struct ui_passphrase pass = { 0 };
-        char *secret = NULL, *uri = NULL;
+        char *secret = NULL;
         if (session_users_get(u, id, &info) == 0) {
                 ui_error("user add: %s already exists (see 'kesu user passwd')", id);
                 goto out;
@@ -397,28 +424,16 @@ static int cmd_add(struct user_cli *cli)
         }
         if (save_users(u, &p, &pub, cli->key_pass_file) < 0)
                 goto out;
-        if (session_totp_uri(id, secret, &uri) < 0) {
-                ui_error("user add: out of memory");
-                goto out;
-        }
         printf("User %s added: %s%s%s%s, %s.\n"
-               "Users file: %s\n\n"
-               "TOTP secret: %s\n"
-               "URI:         %s\n\n"
-               "Enter the secret in an authenticator app (or scan the code): it is shown only now.\n",
+               "Users file: %s\n\n",
                id, cli->name, cli->name_latin ? " (" : "", cli->name_latin ? cli->name_latin : "",
-               cli->name_latin ? ")" : "", cli->role, p.users, secret, uri);
-        if (isatty(STDOUT_FILENO)) {
-                printf("\n");
-                ui_print_qr(stdout, uri);
-        }
-        fflush(stdout);
+               cli->name_latin ? ")" : "", cli->role, p.users);
+        if (print_secret(id, secret) < 0)
+                goto out;
         rc = KESU_EXIT_OK;
 out:
         if (secret)
                 sodium_free(secret);
-        if (uri)
-                sodium_free(uri);
         session_users_free(u);
         return rc;
 }
@@ -499,7 +514,7 @@ static int cmd_check(struct user_cli *cli)
         return KESU_EXIT_OK;
 }
 
-/* disable and passwd: load, change one user, sign and save. */
+/* disable, enable, passwd and reset: load, change one user, sign and save. */
 static int cmd_change(struct user_cli *cli, const char *sub)
 {
         const char *id = the_id(cli, sub);
@@ -514,14 +529,17 @@ static int cmd_change(struct user_cli *cli, const char *sub)
                 return KESU_EXIT_USAGE;
         int rc = KESU_EXIT_USAGE, r;
         struct session_user_info info;
+        char *secret = NULL;
+        bool is_disable = strcmp(sub, "disable") == 0, is_enable = strcmp(sub, "enable") == 0,
+             is_reset = strcmp(sub, "reset") == 0;
         if (session_users_get(u, id, &info) < 0) {
                 ui_error("user %s: no user %s in %s", sub, id, p.users);
                 goto out;
         }
-        if (strcmp(sub, "disable") == 0) {
-                r = session_users_disable(u, id);
+        if (is_disable || is_enable) {
+                r = is_disable ? session_users_disable(u, id) : session_users_enable(u, id);
                 if (r == -EALREADY) {
-                        printf("User %s is already disabled.\n", id);
+                        printf(is_disable ? "User %s is already disabled.\n" : "User %s is not disabled.\n", id);
                         rc = KESU_EXIT_OK;
                         goto out;
                 }
@@ -529,7 +547,8 @@ static int cmd_change(struct user_cli *cli, const char *sub)
                 struct ui_passphrase pass;
                 if (new_passphrase(cli->pass_file, id, &pass) < 0)
                         goto out;
-                r = session_users_set_passphrase(u, id, pass.text, pass.len);
+                r = is_reset ? session_users_reset(u, id, pass.text, pass.len, &secret)
+                             : session_users_set_passphrase(u, id, pass.text, pass.len);
                 ui_passphrase_free(&pass);
         }
         if (r < 0) {
@@ -538,11 +557,21 @@ static int cmd_change(struct user_cli *cli, const char *sub)
         }
         if (save_users(u, &p, &pub, cli->key_pass_file) < 0)
                 goto out;
-        printf(strcmp(sub, "disable") == 0 ? "User %s disabled: it can no longer log in.\n"
-                                           : "User %s has a new passphrase.\n",
-               id);
+        if (is_reset) {
+                printf("User %s has a new passphrase and a new TOTP secret (the old ones no longer work)%s.\n"
+                       "Users file: %s\n\n",
+                       id, info.is_disabled ? "; it is still disabled ('kesu user enable')" : "", p.users);
+                if (print_secret(id, secret) < 0)
+                        goto out;
+        } else
+                printf(is_disable  ? "User %s disabled: it can no longer log in.\n"
+                       : is_enable ? "User %s enabled: it can log in again.\n"
+                                   : "User %s has a new passphrase.\n",
+                       id);
         rc = KESU_EXIT_OK;
 out:
+        if (secret)
+                sodium_free(secret);
         session_users_free(u);
         return rc;
 }
@@ -565,7 +594,9 @@ int ui_cmd_user(int argc, char **argv)
                 { "add", OPT_NAME | OPT_NAME_LATIN | OPT_ROLE | OPT_PASS | OPT_KEY_PASS | OPT_FILES },
                 { "list", OPT_JSON | OPT_FILES },
                 { "disable", OPT_KEY_PASS | OPT_FILES },
+                { "enable", OPT_KEY_PASS | OPT_FILES },
                 { "passwd", OPT_PASS | OPT_KEY_PASS | OPT_FILES },
+                { "reset", OPT_PASS | OPT_KEY_PASS | OPT_FILES },
                 { "check", OPT_SECRET | OPT_FILES },
         };
         size_t k;
@@ -573,7 +604,7 @@ int ui_cmd_user(int argc, char **argv)
                 if (strcmp(sub, subs[k].name) == 0)
                         break;
         if (k == ELEMENTSOF(subs)) {
-                ui_error("user: unknown command '%s': add, list, disable, passwd or check (see 'kesu user "
+                ui_error("user: unknown command '%s': add, list, disable, enable, passwd, reset or check (see 'kesu user "
                          "--help')",
                          sub);
                 return KESU_EXIT_USAGE;

@@ -235,10 +235,4 @@ for i in 1 2 3; do
     t_eq "stock minisign accepts the exported $(serial $i).json" 0 $?
 done
 
-echo "# the image's menu uses it"
-menu=$KESU_SOURCE/image/rootfs/usr/lib/kesu/kesu-menu
-if [ -n "${KESU_SOURCE:-}" ] && [ -f "$menu" ]; then
-    t_eq "kesu-menu [e]: kesu cert export, no cp" "1 0" "$(grep -c 'kesu cert export' "$menu") $(grep -c 'cp -n' "$menu")"
-fi
-
 t_done

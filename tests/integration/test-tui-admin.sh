@@ -3,10 +3,14 @@
 # folder starts the set-up (the appliance key made, its passphrase typed twice; the first
 # administrator enrolled from the QR screen's base32 secret, a wrong code refused first), then the
 # administrator logs in and adds an operator (enrolled the same way), disables another user, sets
-# the organisation name (the configuration file checked), refuses a broken policy file with its
-# line and loads a good one, and sets the clock through KESU_CLOCK_SET_COMMAND (the machine's
-# clock is never touched). Then the new operator, with the administrator as witness, erases a loop
-# device, and the certificate names the new organisation and the new policy.
+# the organisation name (the configuration file checked), sets up a USB printer through
+# KESU_PRINTER_SETUP_COMMAND (missing, failing: nothing changed; working: printer = kesu), refuses
+# a broken policy file with its line and loads a good one, and sets the clock through
+# KESU_CLOCK_SET_COMMAND (the machine's clock is never touched). Then the new operator, with the
+# administrator as witness, erases a loop device, and the certificate names the new organisation
+# and the new policy. Last the administrator enables the disabled user again (who can then log
+# in) and gives them a new passphrase and TOTP secret (enrolled from the screen): the old
+# passphrase and the old secret's codes are refused, the new ones log in, the failures are cleared.
 . "$(dirname "$0")/../lib.sh"
 
 t_require tmux oathtool minisign jq losetup
@@ -21,6 +25,7 @@ mkdir -p "$DATA" "$CERTS" "$EXPORT"
 KEYPASS="key passphrase 鍵"
 ADMINPASS="admin passphrase"
 SATOPASS="sato passphrase"
+TANAKANEW="tanaka new passphrase 新"
 CONF=$T_DIR/kesu.conf
 printf '# the appliance (test)\nkey = %s\ncert-dir = %s\nexport-dir = %s\norganization = Old Org\n' \
     "$DATA/appliance.key" "$CERTS" "$EXPORT" >"$CONF"
@@ -37,50 +42,10 @@ printf '# the organisation'"'"'s policy\nmynumber * Destroy any\n* destruction C
 f1=$(t_file disk1.img 16M)
 t_loop "$f1"; L1=$T_LOOP
 
-SOCK=
-RUNS=0
-tmx() { tmux -L "$SOCK" "$@"; }
-trap '[ -n "$SOCK" ] && tmx kill-server 2>/dev/null; sleep 0.2; t_cleanup' EXIT
-start_ui() {
-    [ -n "$SOCK" ] && tmx kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
-    SOCK=kesu-test-tui-admin-$$-$RUNS
-    tmx new-session -d -x 120 -y 40 -s ui \
-        "env LANG=C.UTF-8 KESU_STATE_DIR='$KESU_STATE_DIR' KESU_LOCALEDIR='$KESU_LOCALEDIR' KESU_CLOCK_SET_COMMAND='$T_DIR/set-clock' '$KESU' ui --config '$CONF' $*; echo EXITED \$?; sleep 600"
-}
-screen() {
-    tmx capture-pane -p -t ui 2>/dev/null && return 0
-    t_fail "the tmux pane is gone"
-    exit 1
-}
-keys() { tmx send-keys -t ui "$@"; }
-text() { tmx send-keys -t ui -l "$1"; }
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    echo "--- screen (waited for '$1'):" >&2
-    screen >&2
-    return 1
-}
-expect() { if wait_for "$2" "${3:-10}"; then t_pass "$1"; else t_fail "$1"; fi; }
-code() { oathtool --totp -b "$1" -N "@$(($(date +%s) + ${2:-0}))"; }
-# fresh_code SECRET: the code of a time step not used yet for SECRET (kesu refuses a used one, also
-# the one typed back at enrolment): waits for the next 30 s step when needed. The last step is kept
-# in a file: the function runs in $(…), a subshell.
-fresh_code() {
-    local now step last f="$T_DIR/totp-step.$1"
-    last=$(cat "$f" 2>/dev/null || echo -1)
-    while :; do
-        now=$(date +%s); step=$((now / 30))
-        [ "$step" -gt "$last" ] && break
-        sleep 1
-    done
-    echo "$step" >"$f"
-    oathtool --totp -b "$1" -N "@$now"
-}
+# the printer set-up runs this instead of /usr/lib/kesu/kesu-printer; it does not exist at first
+PRINTER_SETUP=$T_DIR/kesu-printer
+UI_ENV="KESU_CLOCK_SET_COMMAND='$T_DIR/set-clock' KESU_PRINTER_SETUP_COMMAND='$PRINTER_SETUP'"
+. "$(dirname "$0")/tui-lib.sh"
 login() { # DOWNS PASSPHRASE SECRET AHEAD
     local i
     for ((i = 0; i < $1; i++)); do keys Down; done
@@ -129,8 +94,18 @@ expect "quits" "EXITED 0" 5
 # another user, made on the command line, for the administrator to disable
 printf '%s\n' "$KEYPASS" >"$T_DIR/keypass"
 printf 'tanaka passphrase\n' >"$T_DIR/tanaka"
-"$KESU" user add tanaka --name "田中 一郎" --role operator --passphrase-file "$T_DIR/tanaka" \
-    --key "$DATA/appliance.key" --key-passphrase-file "$T_DIR/keypass" >/dev/null || t_fail "kesu user add tanaka"
+TANAKA1=$("$KESU" user add tanaka --name "田中 一郎" --role operator --passphrase-file "$T_DIR/tanaka" \
+    --key "$DATA/appliance.key" --key-passphrase-file "$T_DIR/keypass" | sed -n 's/^TOTP secret: *//p')
+[ -n "$TANAKA1" ] || t_fail "kesu user add tanaka"
+# check_login ID PASSPHRASE CODE: one login as `kesu wipe` does it (exit 0 accepted, 2 refused)
+check_login() {
+    printf '%s\n%s\n' "$2" "$3" >"$T_DIR/secret"
+    "$KESU" user check "$1" --secret-file "$T_DIR/secret" --key "$DATA/appliance.key" >/dev/null 2>&1
+}
+# two failures in a row, for the reset below to clear
+check_login tanaka "wrong passphrase" 000000
+check_login tanaka "wrong passphrase" 000000
+t_eq "tanaka: two failures counted" 2 "$(users_json | jq -r '.[] | select(.id == "tanaka") | .failed_attempts')"
 
 echo "# the administrator's menu (English)"
 start_ui --lang en
@@ -192,7 +167,36 @@ t_eq "the configuration's organization line" "organization = Chitose City Hall" 
 t_eq "the rest of the file kept" "4" "$(grep -cE '^# the appliance|^key = |^cert-dir = |^export-dir = ' "$CONF")"
 keys p
 expect "printers: the queues, or none" "(no printer: certificates are not printed)" 5
-keys Escape Escape
+keys Escape
+expect "the USB printer set-up offered" "[u] USB printer set-up" 3
+keys u
+expect "no set-up helper (not the image): said so" "The printer set-up $PRINTER_SETUP is not here (it comes with the kesu image)" 3
+printf '#!/bin/sh\necho "PRINTER: none — connect a USB printer (PDF, PostScript or PCL) to print certificates"\nexit 1\n' \
+    >"$PRINTER_SETUP"
+chmod +x "$PRINTER_SETUP"
+keys u
+expect "a failing set-up: what it said" "PRINTER: none — connect a USB printer" 10
+expect "and that it failed" "The printer was not set up (exit status 1)" 1
+expect "not done" "Not done. What it said:" 1
+if grep -q '^printer' "$CONF"; then t_fail "a failed set-up sets no printer"; else t_pass "a failed set-up sets no printer"; fi
+keys Enter
+expect "back to the settings" "Printer: none" 3
+printf '#!/bin/sh\necho "looking for a USB printer"\necho "PRINTER: kesu → usb://Test/Printer?serial=42 (is idle.)"\nexit 0\n' \
+    >"$PRINTER_SETUP"
+keys u
+expect "a working set-up: what it said" "PRINTER: kesu → usb://Test/Printer?serial=42" 10
+expect "done" "Done. What it said:" 1
+expect "the queue is the printer now" "Printer set: kesu" 1
+t_eq "the configuration's printer line" "printer = kesu" "$(grep '^printer' "$CONF")"
+keys Enter
+expect "the settings show it" "Printer: kesu" 3
+# no printer again, for the disposal below (no CUPS queue in the test)
+keys p
+expect "the chooser" "(no printer: certificates are not printed)" 5
+keys Enter
+expect "no printer" "Printer set: none" 3
+if grep -q '^printer' "$CONF"; then t_fail "the printer line removed"; else t_pass "the printer line removed"; fi
+keys Escape
 
 keys 4
 expect "the policy in force" "In force: the built-in default" 3
@@ -255,6 +259,59 @@ minisign -V -q -p "$DATA/appliance.pub" -m "$c" && t_pass "signed with the key t
     t_fail "signed with the key the set-up made"
 keys Escape
 expect "log out" "Operator login" 3
+
+echo "# a disabled user enabled again; a forgotten passphrase and lost phone"
+login 0 "$ADMINPASS" "$A" 0
+expect "the administrator's menu" "[2] Users: add, disable, enable, new passphrase"
+keys 2
+expect "users" "tanaka" 3
+expect "with the keys" "[e] enable  [r] new passphrase" 1
+keys e
+expect "an active user is not enabled again" "admin is not disabled" 3
+keys Down e
+expect "enable: the key's passphrase" "Key passphrase:" 5
+expect "what for" "Enable tanaka again" 1
+text "$KEYPASS"; keys Enter
+expect "tanaka enabled" "tanaka is enabled: they can log in again" 20
+t_eq "users.json: tanaka active, the failures cleared" "active 0" \
+    "$(users_json | jq -r '.[] | select(.id == "tanaka") | "\(.status) \(.failed_attempts)"')"
+check_login tanaka "tanaka passphrase" "$(code "$TANAKA1")" && t_pass "the enabled user logs in (kesu user check)" ||
+    t_fail "the enabled user logs in (kesu user check)"
+check_login tanaka "wrong passphrase" 000000
+check_login tanaka "wrong passphrase" 000000
+before=$(sha256sum <"$DATA/users.json")
+keys r
+expect "new factors: the passphrase" "New passphrase and one-time codes" 3
+expect "whose" "User: tanaka (田中 一郎)" 1
+text "$TANAKANEW"; keys Enter
+text "another one entirely"; keys Enter
+expect "two different passphrases are refused" "The two passphrases differ" 3
+text "$TANAKANEW"; keys Enter
+text "$TANAKANEW"; keys Enter
+expect "the new TOTP secret shown" "Secret (base32):" 5
+TANAKA2=$(secret_on_screen)
+[ -n "$TANAKA2" ] && [ "$TANAKA2" != "$TANAKA1" ] && t_pass "a new secret on the screen" || t_fail "a new secret on the screen"
+t_eq "nothing saved before the code is checked" "$before" "$(sha256sum <"$DATA/users.json")"
+text "$(code "$TANAKA1" 60)"; keys Enter
+expect "the old secret's code does not enrol" "The code does not match" 3
+text "$(fresh_code "$TANAKA2")"; keys Enter
+expect "the key's passphrase" "Key passphrase:" 5
+text "$KEYPASS"; keys Enter
+expect "tanaka has new factors" "tanaka has a new passphrase and new one-time codes" 20
+t_eq "users.json: tanaka active, the failures cleared again" "active 0" \
+    "$(users_json | jq -r '.[] | select(.id == "tanaka") | "\(.status) \(.failed_attempts)"')"
+check_login tanaka "tanaka passphrase" "$(code "$TANAKA2" 30)" && t_fail "the old passphrase is refused" ||
+    t_pass "the old passphrase is refused"
+check_login tanaka "$TANAKANEW" "$(code "$TANAKA1" 90)" && t_fail "the old secret's code is refused" ||
+    t_pass "the old secret's code is refused"
+keys Escape Escape
+expect "log out" "Operator login" 3
+expect "tanaka offered again" "tanaka" 1
+login 1 "$TANAKANEW" "$TANAKA2" 0
+expect "tanaka logs in with the new factors" "Witness login" 10
+expect "as the operator" "Operator: tanaka" 1
+keys Escape
+expect "back" "Operator login" 3
 keys F10
 expect "quit" "EXITED 0" 5
 t_done

@@ -40,52 +40,9 @@ t_loop "$f1"; L1=$T_LOOP
 t_loop "$f2"; L2=$T_LOOP
 mkfs.ext4 -q -L KESU-TEST "$L1"
 
-# one tmux server (own socket) per run of the screen, killed on exit
-SOCK=
-RUNS=0
-tmx() { tmux -L "$SOCK" "$@"; }
-trap '[ -n "$SOCK" ] && tmx kill-server 2>/dev/null; sleep 0.2; t_cleanup' EXIT
-
-# start_ui [ARGS…]: kesu ui in a fresh 120x40 pane; "EXITED rc" is shown when it ends
-start_ui() {
-    [ -n "$SOCK" ] && tmx kill-server 2>/dev/null
-    RUNS=$((RUNS + 1))
-    SOCK=kesu-test-tui-$$-$RUNS
-    tmx new-session -d -x 120 -y 40 -s ui \
-        "env LANG=C.UTF-8 KESU_STATE_DIR='$KESU_STATE_DIR' KESU_LOCALEDIR='$KESU_LOCALEDIR' '$KESU' ui --config '$CONF' $*; echo EXITED \$?; sleep 600"
-}
-# the screen's text; a screen that is gone ends the test (nothing left to drive)
-screen() {
-    tmx capture-pane -p -t ui 2>/dev/null && return 0
-    t_fail "the tmux pane is gone"
-    exit 1
-}
-keys() { tmx send-keys -t ui "$@"; }
-text() { tmx send-keys -t ui -l "$1"; }
-# wait_for TEXT [SECONDS]: polls the screen (every 0.1 s) until it shows TEXT
-wait_for() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    echo "--- screen (waited for '$1'):" >&2
-    screen >&2
-    return 1
-}
-# expect DESCRIPTION TEXT [SECONDS]
-expect() { if wait_for "$2" "${3:-10}"; then t_pass "$1"; else t_fail "$1"; fi; }
-# wait_gone TEXT [SECONDS]
-wait_gone() {
-    local i
-    for ((i = 0; i < ${2:-10} * 10; i++)); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    return 1
-}
-# code SECRET [SECONDS_AHEAD]: the TOTP code now (or a step ahead: a code is accepted once)
-code() { oathtool --totp -b "$1" -N "@$(($(date +%s) + ${2:-0}))"; }
+# the disposal's runner keeps its state file here, not in the machine's /run/kesu
+UI_ENV="KESU_RUN_DIR=$T_DIR/run"
+. "$(dirname "$0")/tui-lib.sh"
 # login DOWNS PASSFILE SECRET AHEAD: chooses the user DOWNS rows down, then both factors
 login() {
     local i
@@ -93,19 +50,6 @@ login() {
     keys Enter
     text "$(cat "$2")"; keys Enter
     text "$(code "$3" "$4")"; keys Enter
-}
-# choose_disk PATH: moves the list's cursor onto PATH and chooses it with Space
-choose_disk() {
-    local order cur want
-    order=$(screen | sed -n 's/^ [> ] \[[ x]\] \(\/dev\/[^ ]*\).*/\1/p')
-    cur=$(screen | sed -n 's/^ > \[[ x]\] \(\/dev\/[^ ]*\).*/\1/p')
-    want=$(grep -nx -- "$1" <<<"$order" | cut -d: -f1)
-    cur=$(grep -nx -- "$cur" <<<"$order" | cut -d: -f1)
-    [ -n "$want" ] && [ -n "$cur" ] || { t_fail "choose $1: not on the list"; return 1; }
-    while [ "$cur" -lt "$want" ]; do keys Down; cur=$((cur + 1)); done
-    while [ "$cur" -gt "$want" ]; do keys Up; cur=$((cur - 1)); done
-    keys Space
-    wait_for "[x] $1" 5
 }
 cert_of() { grep -l "\"asset_number\":\"$1\"" "$CERTS"/*.json | head -1; } # ASSET: its record
 

@@ -342,6 +342,98 @@ static void test_users_disabled(void **state)
         session_users_free(u);
 }
 
+/* A disabled user enabled again logs in, its failure count cleared once saved. */
+static void test_users_enable(void **state)
+{
+        struct fixture *f = *state;
+        make_users(f);
+        struct session_users *u;
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        assert_int_equal(session_users_enable(u, "yamada"), -EALREADY);
+        assert_int_equal(session_users_enable(u, "nobody"), -ENOENT);
+        assert_int_equal(session_users_disable(u, "yamada"), 0);
+        assert_int_equal(session_users_save(u, f->key), 0);
+        const int64_t now = 1800000000;
+        char code[SESSION_TOTP_CODE_MAX + 1];
+        code_for(u, "yamada", now, code);
+        assert_int_equal(authenticate(u, "yamada", "wrong passphrase", code, now, NULL), -EACCES);
+        assert_int_equal(authenticate(u, "yamada", "wrong passphrase", code, now, NULL), -EACCES);
+        session_users_free(u);
+
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        struct session_user_info info;
+        assert_int_equal(session_users_get(u, "yamada", &info), 0);
+        assert_int_equal(info.failed_attempts, 2);
+        assert_int_equal(session_users_enable(u, "yamada"), 0);
+        assert_int_equal(session_users_enable(u, "yamada"), -EALREADY);
+        assert_int_equal(session_users_save(u, f->key), 0);
+        session_users_free(u);
+
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        assert_int_equal(session_users_get(u, "yamada", &info), 0);
+        assert_false(info.is_disabled);
+        assert_int_equal(info.failed_attempts, 0);
+        code_for(u, "yamada", now + 30, code);
+        assert_int_equal(authenticate(u, "yamada", PASS_YAMADA, code, now + 30, NULL), 0);
+        session_users_free(u);
+}
+
+/* Both factors reset: the old passphrase and the old secret's codes stop working, the new ones
+ * work, a throttled user may try at once; a bad passphrase changes nothing. */
+static void test_users_reset(void **state)
+{
+        struct fixture *f = *state;
+        make_users(f);
+        struct session_users *u;
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        const int64_t now = 1800000000;
+        char old_code[SESSION_TOTP_CODE_MAX + 1], code[SESSION_TOTP_CODE_MAX + 1];
+        for (int i = 0; i < SESSION_THROTTLE_FREE_FAILURES; i++) {
+                code_for(u, "yamada", now, code);
+                assert_int_equal(authenticate(u, "yamada", "wrong passphrase", code, now, NULL), -EACCES);
+        }
+        uint64_t wait = 0;
+        assert_int_equal(authenticate(u, "yamada", PASS_YAMADA, code, now, &wait), -EAGAIN);
+        assert_true(wait > 0);
+
+        char *secret = NULL;
+        uint8_t old_raw[SESSION_TOTP_SECRET_MAX_BYTES], new_raw[SESSION_TOTP_SECRET_MAX_BYTES];
+        size_t old_len, new_len;
+        assert_int_equal(session_users_totp_secret(u, "yamada", old_raw, &old_len), 0);
+        assert_int_equal(session_users_reset(u, "yamada", "short", 5, &secret), -EINVAL);
+        assert_int_equal(session_users_reset(u, "nobody", "a new passphrase", 16, &secret), -ENOENT);
+        assert_null(secret);
+        assert_int_equal(session_users_totp_secret(u, "yamada", new_raw, &new_len), 0);
+        assert_memory_equal(old_raw, new_raw, old_len); /* a refused reset kept the old secret */
+        assert_int_equal(session_users_reset(u, "yamada", "a new passphrase", 16, &secret), 0);
+        assert_non_null(secret);
+        assert_int_equal(strlen(secret), 32);
+        assert_int_equal(session_users_totp_secret(u, "yamada", new_raw, &new_len), 0);
+        size_t b32_len;
+        uint8_t b32_raw[SESSION_TOTP_SECRET_MAX_BYTES];
+        assert_int_equal(session_base32_decode(secret, b32_raw, sizeof b32_raw, &b32_len), 0);
+        assert_int_equal(b32_len, new_len);
+        assert_memory_equal(b32_raw, new_raw, new_len);
+        assert_memory_not_equal(old_raw, new_raw, new_len);
+        sodium_free(secret);
+        assert_int_equal(session_users_save(u, f->key), 0);
+        session_users_free(u);
+
+        assert_int_equal(session_users_load(f->path, &f->pub, &u), 0);
+        struct session_user_info info;
+        assert_int_equal(session_users_get(u, "yamada", &info), 0);
+        assert_int_equal(info.failed_attempts, 0);
+        /* the old secret's code with the new passphrase, the new code with the old passphrase */
+        assert_int_equal(session_totp_generate(old_raw, old_len, now + 30, 6, old_code), 0);
+        assert_int_equal(authenticate(u, "yamada", "a new passphrase", old_code, now + 30, NULL), -EACCES);
+        code_for(u, "yamada", now + 60, code);
+        assert_int_equal(authenticate(u, "yamada", PASS_YAMADA, code, now + 60, NULL), -EACCES);
+        code_for(u, "yamada", now + 90, code);
+        assert_int_equal(authenticate(u, "yamada", "a new passphrase", code, now + 90, NULL), 0);
+        sodium_memzero(old_raw, sizeof old_raw);
+        session_users_free(u);
+}
+
 /* The code typed back at enrolment is used: it cannot also log the user in, also after a fresh load
  * (another process); the next step's code can. */
 static void test_users_enrolment_code_used(void **state)
@@ -516,6 +608,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_users_add_load_authenticate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_enrolment_code_used, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_disabled, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_users_enable, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_users_reset, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_throttling, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_users_tampered, setup, teardown),
         };

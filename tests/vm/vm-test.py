@@ -91,7 +91,7 @@ def main():
     ap.add_argument('--iso', required=True)
     ap.add_argument('--build', action='store_true')
     ap.add_argument('--firmware', choices=['bios', 'uefi'], default='bios')
-    ap.add_argument('--mode', choices=['disposal', 'faults', 'hotplug', 'nosticks'], default='disposal')
+    ap.add_argument('--mode', choices=['disposal', 'faults', 'hotplug', 'nosticks', 'ui'], default='disposal')
     ap.add_argument('--data-partition', action='store_true',
                     help='KESU-DATA as a partition of the boot stick (image/make-stick), not a second stick')
     ap.add_argument('--printer', action='store_true',
@@ -148,6 +148,7 @@ def main():
                 f.write('PURGE=1\n')
         if o.script:
             shutil.copy(o.script, os.path.join(dd, 'kesu-autotest.sh'))
+        secrets = ui_prepare_data(o, dd) if o.mode == 'ui' else {}
         data = os.path.join(tmp, 'data.img')
         export = os.path.join(tmp, 'export.img')
         stick = iso
@@ -201,6 +202,19 @@ def main():
         t0 = time.time()
         qemu = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         qmp = QMP(f'{tmp}/qmp.sock')
+        if o.mode == 'ui':
+            with open(serial_path, 'wb') as sl:
+                try:
+                    out = drive_ui(o, qemu, qmp, tmp, sl, t0, secrets, failures)
+                except (AssertionError, TimeoutError, EOFError) as e:
+                    failures.append(f'the screen: {e}')
+                    out = b''
+            if not failures:
+                ex = os.path.join(tmp, 'export-out')
+                os.mkdir(ex)
+                subprocess.run(['mcopy', '-s', '-n', '-i', export, '::/', ex], check=False)
+                check_ui(o, tmp, read_data_partition(tmp, data), ex, failures)
+            raise StopIteration
         out = b''
         sent_key = 0
         hot_state = 0
@@ -281,6 +295,8 @@ def main():
                 failures.append('the script did not end with END DONE')
         else:
             check_autotest(o, tmp, data, export, lines, failures)
+    except StopIteration:  # --mode ui: checked above
+        pass
     except Exception as e:  # noqa
         failures.append(f'harness error: {e!r}')
     finally:
@@ -616,6 +632,313 @@ def check_purge(tmp, dd, lines, failures):
             failures.append(f'{x.get("serial")}: technique/verification not purge/purge-proof')
     if not any(l.endswith('purge-cert-verify rc=0') for l in lines):
         failures.append('kesu cert verify of the purge certificates in the VM did not exit 0')
+
+
+# ---- --mode ui: the operator's screen on tty1, driven with QEMU's keyboard ----------------------
+UI_KEYPASS = 'correct horse battery staple vm'
+UI_USERS = [  # id, name, passphrase: the operator is the first on the login list, the witness the second
+    ('yamada', '山田 太郎', 'yamada passphrase vm'),
+    ('sato', '佐藤 花子', 'sato passphrase vm'),
+]
+UI_DISKS = ['virtio', 'nvme']  # the disks the operator chooses on the screen (the others stay as they were)
+QCODES = {' ': 'spc', '-': 'minus', '.': 'dot', ',': 'comma', '/': 'slash', '=': 'equal', ';': 'semicolon'}
+NAMED = {'Enter': 'ret', 'Esc': 'esc', 'Up': 'up', 'Down': 'down', 'Left': 'left', 'Right': 'right',
+         'F2': 'f2', 'F10': 'f10', 'Space': 'spc', 'Tab': 'tab', 'Backspace': 'backspace'}
+
+
+def ui_prepare_data(o, dd):
+    """KESU-DATA as an administrator leaves it: the appliance key and two enrolled users (made with
+    the host's kesu, as `kesu user add` on the appliance would); no kesu.conf (the image's defaults are
+    copied there at boot). Returns {id: TOTP secret}."""
+    pf = os.path.join(dd, 'passphrase')
+    subprocess.run([o.kesu, 'key', 'init', '--dir', dd, '--passphrase-file', pf], check=True,
+                   stdout=subprocess.DEVNULL)
+    secrets = {}
+    for uid, name, pw in UI_USERS:
+        f = os.path.join(dd, f'.pw-{uid}')
+        open(f, 'w').write(pw + '\n')
+        r = subprocess.run([o.kesu, 'user', 'add', uid, '--name', name, '--role', 'operator', '--passphrase-file', f,
+                            '--key', os.path.join(dd, 'appliance.key'), '--key-passphrase-file', pf],
+                           capture_output=True, text=True, check=True)
+        os.unlink(f)
+        secrets[uid] = re.search(r'TOTP secret: *([A-Z2-7]+)', r.stdout).group(1)
+    return secrets
+
+
+class UiDriver:
+    """Reads the serial console (the screen's text relayed by the image's autotest) and types on
+    tty1 through QMP send-key."""
+
+    def __init__(self, qemu, qmp, sl, t0, timeout):
+        self.qemu, self.qmp, self.sl, self.t0, self.timeout = qemu, qmp, sl, t0, timeout
+        self.out = b''
+        self.screen = ''
+        self.size = (80, 25)  # columns, lines
+        self.pos = 0
+        self.sent_grub = False
+
+    def pump(self, wait=0.5):
+        r, _, _ = select.select([self.qemu.stdout], [], [], wait)
+        if r:
+            chunk = os.read(self.qemu.stdout.fileno(), 65536)
+            if not chunk:
+                raise EOFError('QEMU ended')
+            self.sl.write(chunk)
+            self.sl.flush()
+            self.out += chunk
+        if not self.sent_grub and b'autotest' in self.out:
+            time.sleep(0.5)
+            self.qemu.stdin.write(b'a')
+            self.qemu.stdin.flush()
+            self.sent_grub = True
+            log(f'sent the GRUB hotkey at {time.time() - self.t0:.0f} s')
+        while True:  # the newest complete screen
+            i = self.out.find(b'KESU-AUTOTEST: SCREEN-BEGIN', self.pos)
+            j = self.out.find(b'KESU-AUTOTEST: SCREEN-END', i) if i >= 0 else -1
+            if j < 0:
+                break
+            rows = [l.split('KESU-AUTOTEST: | ', 1)[1] if 'KESU-AUTOTEST: | ' in l else ''
+                    for l in self.out[i:j].decode('utf-8', 'replace').splitlines()[1:]
+                    if 'KESU-AUTOTEST: |' in l]
+            if rows and re.fullmatch(r'\d+x\d+', rows[0]):  # the terminal's size, then its lines
+                self.size = tuple(int(x) for x in rows[0].split('x'))
+                rows = rows[1:]
+            self.screen = '\n'.join(rows)
+            self.pos = j
+        if time.time() - self.t0 > self.timeout:
+            raise TimeoutError(f'timeout after {self.timeout} s')
+
+    def settle(self, quiet=4, seconds=60):
+        """Until the relayed screen has not changed for quiet seconds (keys still being drawn)."""
+        end = time.time() + seconds
+        last, since = self.screen, time.time()
+        while time.time() < end and time.time() - since < quiet:
+            self.pump()
+            if self.screen != last:
+                last, since = self.screen, time.time()
+
+    def wait(self, text, seconds=120):
+        end = time.time() + seconds
+        while time.time() < end:
+            if text in self.screen:
+                return True
+            self.pump()
+        log(f'the screen never showed {text!r}; it shows:\n{self.screen}')
+        raise AssertionError(f'the screen never showed {text!r}')
+
+    def key(self, *names):
+        for n in names:
+            self.qmp.cmd('send-key', keys=[{'type': 'qcode', 'data': NAMED.get(n, n)}], **{'hold-time': 40})
+            time.sleep(0.08)
+
+    def type(self, s):
+        for ch in s:
+            if ch.isupper():
+                keys = ['shift', ch.lower()]
+            elif ch == '_':
+                keys = ['shift', 'minus']
+            else:
+                keys = [QCODES.get(ch, ch)]
+            self.qmp.cmd('send-key', keys=[{'type': 'qcode', 'data': k} for k in keys], **{'hold-time': 40})
+            time.sleep(0.05)
+
+    def shot(self, artifacts, name, tag, ppm_dir=None):
+        os.makedirs(artifacts, exist_ok=True)
+        png = os.path.join(artifacts, f'{name}-{tag}.png')
+        self.qmp.cmd('screendump', filename=png, format='png')
+        ppm = None
+        if ppm_dir:
+            ppm = os.path.join(ppm_dir, f'{tag}.ppm')
+            self.qmp.cmd('screendump', filename=ppm)
+        log(f'screendump {png}')
+        return png, ppm
+
+
+def read_ppm(path):
+    data = open(path, 'rb').read()
+    parts, k = [], 0
+    while len(parts) < 4:  # P6 width height maxval (no comments in QEMU's)
+        while data[k:k + 1].isspace():
+            k += 1
+        e = k
+        while not data[e:e + 1].isspace():
+            e += 1
+        parts.append(data[k:e])
+        k = e
+    w, h = int(parts[1]), int(parts[2])
+    return w, h, data[k + 1:k + 1 + w * h * 3]
+
+
+def check_glyphs(ppm, screen, size, text, failures):
+    """The Japanese on the screen is drawn with real glyphs, not boxes: every character of text (where
+    the screen's text has it) covers some ink, and no two different characters look the same (a
+    missing glyph is drawn as one box for all of them)."""
+    import unicodedata
+
+    def cols(s):
+        return sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in s)
+    rows = screen.split('\n')
+    w, h, px = read_ppm(ppm)
+    row = next((i for i, r in enumerate(rows) if text in r), None)
+    if row is None:
+        failures.append(f'glyph check: {text!r} is not on the screen')
+        return
+    # kmscon's grid starts at the top left corner; what is left over at the right and the bottom is
+    # less than one cell, so the cell is the screen's size over the terminal's, rounded down
+    cw, ch = w // size[0], h // size[1]
+    col = cols(rows[row][:rows[row].index(text)])
+
+    def pixel(x, y):
+        return px[(y * w + x) * 3:(y * w + x) * 3 + 3]
+    bg = pixel(max(0, col * cw - 1), row * ch)
+    glyphs = []
+    for n, c in enumerate(text):
+        gx = (col + cols(text[:n])) * cw
+        bits = tuple(pixel(x, y) != bg for y in range(row * ch, (row + 1) * ch)
+                     for x in range(gx, min(w, gx + 2 * cw)))
+        glyphs.append((c, bits))
+    empty = [c for c, b in glyphs if sum(b) < 8]
+    same = [(a, b) for i, (a, ba) in enumerate(glyphs) for (b, bb) in glyphs[i + 1:]
+            if a != b and sum(x != y for x, y in zip(ba, bb)) < 8]
+    log(f'glyph check of {text!r} at row {row} column {col}: screen {w}x{h} pixels, terminal '
+        f'{size[0]}x{size[1]}, cell {cw}x{ch}, ink per character {[sum(b) for _, b in glyphs]}')
+    if empty:
+        failures.append(f'glyph check: nothing drawn for {empty}')
+    if same:
+        failures.append(f'glyph check: different characters drawn alike (boxes?): {same}')
+
+
+def drive_ui(o, qemu, qmp, tmp, sl, t0, secrets, failures):
+    """A disposal through the operator's screen, as a person would: operator and witness log in
+    (passphrase and one-time code), the key, the clock, the virtio and NVMe disks chosen on the
+    live list, an asset number each (class 1, internal reuse: the policy's default), the typed count,
+    the progress, the results; log out, F10, power off from the screen's menu."""
+    name = f'vm-{o.firmware}-{o.mode}'
+    ui = UiDriver(qemu, qmp, sl, t0, o.timeout)
+    shots = {}
+
+    def code(uid):
+        return subprocess.run(['oathtool', '--totp', '-b', secrets[uid]], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    def login(downs, uid):
+        ui.key(*(['Down'] * downs), 'Enter')
+        ui.type(dict((u, p) for u, _, p in UI_USERS)[uid])
+        ui.key('Enter')
+        ui.type(code(uid))
+        ui.key('Enter')
+
+    ui.wait('作業者のログイン', o.timeout)
+    time.sleep(2)  # kmscon has drawn the whole screen
+    shots['login'] = ui.shot(o.artifacts, name, 'login', tmp)
+    check_glyphs(shots['login'][1], ui.screen, ui.size, '作業者のログイン', failures)
+    login(0, 'yamada')
+    ui.wait('確認者のログイン')
+    login(1, 'sato')
+    ui.wait('署名鍵')
+    ui.type(UI_KEYPASS)
+    ui.key('Enter')
+    ui.wait('時刻の確認', 300)
+    shots['clock'] = ui.shot(o.artifacts, name, 'clock')
+    ui.key('y')
+    ui.wait('/dev/nvme0n1')
+    ui.wait('/dev/vda')
+    def list_rows():
+        rows = [re.match(r'^ ([> ]) \[[ x]\] (/dev/\S+)', r) for r in ui.screen.split('\n')]
+        return [m.group(2) for m in rows if m], next((m.group(2) for m in rows if m and m.group(1) == '>'), None)
+    for path in ('/dev/vda', '/dev/nvme0n1'):  # move the cursor onto each, choose it
+        for _ in range(5):
+            order, cur = list_rows()
+            if path not in order or cur not in order:
+                raise AssertionError(f'{path} or the cursor not on the list:\n{ui.screen}')
+            if cur == path:
+                break
+            # all the moves at once, then wait for the screen to show where the cursor went (the
+            # relayed screen lags behind the keys: never count on one key's redraw)
+            d = order.index(path) - order.index(cur)
+            ui.key(*(['Down'] * d if d > 0 else ['Up'] * -d))
+            end = time.time() + 30
+            while time.time() < end and list_rows()[1] == cur:
+                ui.pump()
+            ui.settle()
+        ui.key('Space')
+        ui.wait(f'[x] {path}', 30)
+    ui.wait('（2 台選択中）')
+    shots['disks'] = ui.shot(o.artifacts, name, 'disks')
+    ui.key('Enter')
+    for n in (1, 2):
+        ui.wait(f'ディスク {n} / 2')
+        ui.type(f'VM-UI-{n}')
+        ui.key('Enter')
+        ui.wait('許可されます。')
+        if n == 1:
+            shots['plan'] = ui.shot(o.artifacts, name, 'plan')
+        ui.key('Enter')
+    ui.wait('次の 2 台のディスクを消去します')
+    shots['confirm'] = ui.shot(o.artifacts, name, 'confirm')
+    ui.type('2')
+    ui.key('Enter')
+    ui.wait('MB/s', 120)
+    shots['run'] = ui.shot(o.artifacts, name, 'run')
+    ui.wait('2 台中 2 台の消去と検証が完了しました。', 900)
+    shots['results'] = ui.shot(o.artifacts, name, 'results')
+    if '書き出し済み' not in ui.screen:
+        failures.append(f'the results do not show the certificates exported:\n{ui.screen}')
+    ui.key('Esc')
+    ui.wait('作業者のログイン')
+    ui.key('F10')
+    ui.wait('[p] 電源を切る')
+    ui.key('p')  # the screen's menu after quitting: power off (systemd unmounts the sticks)
+    end = time.time() + 180
+    while qemu.poll() is None and time.time() < end:
+        try:
+            ui.pump()
+        except EOFError:
+            break
+    try:
+        qemu.wait(timeout=60)  # its output ended: the process is ending
+    except subprocess.TimeoutExpired:
+        failures.append('the guest did not power off from the screen\'s menu')
+    return ui.out
+
+
+def check_ui(o, tmp, dd, ex, failures):
+    """After the screen's disposal: the two chosen disks overwritten, the others untouched, two PASS
+    certificates filed on KESU-DATA and exported, naming both people and the clock's confirmation."""
+    for t, _, _ in TARGETS:
+        data = open(os.path.join(tmp, t + '.img'), 'rb').read()
+        pattern = (t.encode() * 4096)[:4096]
+        kept = data.count(pattern) * 4096 == len(data)
+        if t in UI_DISKS and (kept or pattern in data):
+            failures.append(f'{t}.img still holds its data: the screen\'s disposal did not overwrite it')
+        elif t not in UI_DISKS and not kept:
+            failures.append(f'{t}.img changed, though it was not chosen')
+    filed = os.path.join(dd, 'certificates')
+    recs = [json.load(open(os.path.join(filed, f))) for f in sorted(os.listdir(filed)) if f.endswith('.json')] \
+        if os.path.isdir(filed) else []
+    got = sorted((r.get('asset_number'), r.get('result'), r.get('people', {}).get('operator'),
+                  r.get('people', {}).get('witness'), r.get('people', {}).get('authentication')) for r in recs)
+    want = [(f'VM-UI-{n}', 'PASS', 'yamada', 'sato', 'passphrase+totp (operator and witness)') for n in (1, 2)]
+    if got != want:
+        failures.append(f'certificates filed: {got}, expected {want}')
+    for r in recs:
+        if not (r.get('times', {}).get('clock_confirmed_by') or '').startswith('yamada, '):
+            failures.append(f'{r.get("serial")}: the clock confirmation is not recorded: {r.get("times")}')
+    exported = os.path.join(ex, 'certificates')
+    for r in recs:
+        f = r.get('serial', '') + '.json'
+        if not os.path.exists(os.path.join(exported, f)):
+            failures.append(f'{f} not exported to KESU-EXPORT')
+    pub = os.path.join(dd, 'appliance.pub')
+    v = subprocess.run([o.kesu, 'cert', 'verify', '--key', pub, filed], capture_output=True, text=True)
+    log(f'host kesu cert verify: rc={v.returncode}\n{v.stdout}{v.stderr}')
+    if v.returncode != 0:
+        failures.append('host kesu cert verify of the screen\'s certificates failed')
+    conf = os.path.join(dd, 'kesu.conf')
+    if not os.path.exists(conf):
+        failures.append('no kesu.conf on KESU-DATA: the image\'s defaults were not copied there')
+    if not failures:
+        log(f'the screen\'s disposal: {got}')
 
 
 if __name__ == '__main__':

@@ -50,6 +50,9 @@ struct user {
         uint64_t failed_attempts;
         int64_t last_failure; /* Unix s */
         uint64_t last_totp_step;
+        /* an administrator enabled or reset the user: the failure count is cleared when saved
+         * (not before: saving re-reads the state file, which logins may have changed meanwhile) */
+        bool is_failure_reset_pending;
 };
 
 struct session_users {
@@ -599,7 +602,16 @@ int session_users_save(struct session_users *u, const struct cert_secret_key *ke
         r = state_load(u);
         if (r < 0 && r != -EBADMSG && r != -EPROTONOSUPPORT) /* a broken state file is replaced */
                 return r;
-        return state_save(u);
+        for (size_t i = 0; i < u->n; i++)
+                if (u->users[i].is_failure_reset_pending) {
+                        u->users[i].failed_attempts = 0;
+                        u->users[i].last_failure = 0;
+                }
+        if ((r = state_save(u)) < 0)
+                return r;
+        for (size_t i = 0; i < u->n; i++)
+                u->users[i].is_failure_reset_pending = false;
+        return 0;
 }
 
 /* ---- changes --------------------------------------------------------------------------------- */
@@ -667,6 +679,50 @@ int session_users_disable(struct session_users *u, const char *id)
                 return -EALREADY;
         x->is_disabled = true;
         format_utc(time(NULL), x->updated);
+        return 0;
+}
+
+int session_users_enable(struct session_users *u, const char *id)
+{
+        struct user *x = find(u, id);
+        if (!x)
+                return -ENOENT;
+        if (!x->is_disabled)
+                return -EALREADY;
+        x->is_disabled = false;
+        x->is_failure_reset_pending = true;
+        format_utc(time(NULL), x->updated);
+        return 0;
+}
+
+int session_users_reset(struct session_users *u, const char *id, const char *passphrase, size_t passphrase_len,
+                        char **ret_totp_secret_base32)
+{
+        struct user *x = find(u, id);
+        if (!x)
+                return -ENOENT;
+        /* both new secrets are made aside first: on any failure the user keeps the old ones */
+        struct user_secrets *s = sodium_malloc(sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        memset(s, 0, sizeof *s);
+        int r = hash_passphrase(passphrase, passphrase_len, s->passphrase_hash);
+        if (r < 0) {
+                sodium_free(s);
+                return r;
+        }
+        s->totp_len = SESSION_TOTP_SECRET_BYTES;
+        randombytes_buf(s->totp, s->totp_len);
+        char *b32;
+        if ((r = session_base32_encode(s->totp, s->totp_len, &b32)) < 0) {
+                sodium_free(s);
+                return r;
+        }
+        sodium_free(x->secrets); /* wipes the old ones */
+        x->secrets = s;
+        x->is_failure_reset_pending = true;
+        format_utc(time(NULL), x->updated);
+        *ret_totp_secret_base32 = b32;
         return 0;
 }
 

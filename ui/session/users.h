@@ -104,6 +104,21 @@ int session_users_note_code_used(struct session_users *u, const char *id, uint64
  * explainable). -ENOENT unknown id, -EALREADY already disabled. */
 int session_users_disable(struct session_users *u, const char *id);
 
+/* Enables a disabled user again; its failure count starts from zero when session_users_save()
+ * writes the change (an administrator vouched for it). -ENOENT unknown id, -EALREADY not disabled. */
+int session_users_enable(struct session_users *u, const char *id);
+
+/*
+ * Both factors anew, for a user who forgot the passphrase or lost the phone: the passphrase's new
+ * hash and a fresh random TOTP secret (the old one stops working), returned in base32 as by
+ * session_users_add() (sodium_free() it). session_users_save() also clears the failure count, so
+ * a throttled user can log in at once; the last used time step is kept (codes are never replayed).
+ * Whether the user is disabled is not changed. -ENOENT unknown id, -EINVAL/-E2BIG/-EILSEQ a bad
+ * passphrase (see session_passphrase_check()).
+ */
+int session_users_reset(struct session_users *u, const char *id, const char *passphrase, size_t passphrase_len,
+                        char **ret_totp_secret_base32);
+
 /* A new passphrase for a user. -ENOENT unknown id, -EINVAL too short. */
 int session_users_set_passphrase(struct session_users *u, const char *id, const char *passphrase,
                                  size_t passphrase_len);

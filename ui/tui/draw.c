@@ -10,6 +10,55 @@
 
 #include "tui.h"
 
+/* A narrow terminal's language key, when the whole one does not fit. */
+#define KEY_LANG_HINT_SHORT "[F2] EN/日本語"
+
+/* The key lines for cols columns: one row of the keys and the language key (or its short form)
+ * when they fit; else two rows, the hints (groups apart by two spaces) kept whole and in order,
+ * the language key last. Returns the rows (1 or 2). */
+static int key_lines(const char *keys, int cols, char *row1, char *row2, size_t size)
+{
+        const char *sep = *keys ? "   " : "";
+        row2[0] = 0;
+        snprintf(row1, size, "%s%s%s", keys, sep, TUI_KEY_LANG_HINT);
+        if (tui_text_width(row1) <= cols)
+                return 1;
+        snprintf(row1, size, "%s%s%s", keys, sep, KEY_LANG_HINT_SHORT);
+        if (tui_text_width(row1) <= cols)
+                return 1;
+        /* as many whole hints as fit on the first row, the rest on the second */
+        char copy[1024];
+        snprintf(copy, sizeof copy, "%s", keys);
+        row1[0] = 0;
+        size_t o1 = 0, o2 = 0;
+        int used1 = 0;
+        bool is_second = false;
+        for (char *p = copy; *p;) {
+                char *gap = strstr(p, "  "), *next = NULL;
+                if (gap) {
+                        *gap = 0;
+                        for (next = gap + 1; *next == ' '; next++)
+                                ;
+                }
+                int w = tui_text_width(p);
+                if (!is_second && (used1 == 0 || used1 + 2 + w <= cols)) {
+                        o1 += (size_t)snprintf(row1 + o1, o1 < size ? size - o1 : 0, "%s%s", used1 ? "  " : "", p);
+                        used1 += (used1 ? 2 : 0) + w;
+                } else {
+                        is_second = true;
+                        o2 += (size_t)snprintf(row2 + o2, o2 < size ? size - o2 : 0, "%s%s", o2 ? "  " : "", p);
+                }
+                if (!next)
+                        break;
+                p = next;
+        }
+        const char *lang = tui_text_width(row2) + 3 + tui_text_width(TUI_KEY_LANG_HINT) <= cols
+                                   ? TUI_KEY_LANG_HINT
+                                   : KEY_LANG_HINT_SHORT;
+        snprintf(row2 + o2, o2 < size ? size - o2 : 0, "%s%s", o2 ? "   " : "", lang);
+        return 2;
+}
+
 int tui_frame(struct tui *t, const char *title, const char *keys)
 {
         tui_take_stderr(t);
@@ -29,17 +78,20 @@ int tui_frame(struct tui *t, const char *title, const char *keys)
                         tui_put(0, COLS - w - 1, w, who);
         }
         attroff(A_REVERSE);
-        /* the keys, with the language key on every screen */
-        char line[1024];
-        snprintf(line, sizeof line, "%s%s%s", keys ? keys : "", keys && *keys ? "   " : "",
-                 TUI_KEY_LANG_HINT);
+        /* the keys, with the language key on every screen; on a narrow terminal on two rows */
+        char row1[1024], row2[1024];
+        int key_rows = key_lines(keys ? keys : "", COLS - 2, row1, row2, sizeof row1);
         attron(A_BOLD);
-        tui_put(LINES - 1, 1, COLS - 2, line);
+        tui_put_frame_line(LINES - key_rows, 1, COLS - 2, row1);
+        if (key_rows == 2)
+                tui_put_frame_line(LINES - 1, 1, COLS - 2, row2);
         attroff(A_BOLD);
+        /* the screens' own rows end above the message line */
+        tui_set_frame_rows(key_rows + 1);
         if (t->message[0]) {
                 if (t->is_message_error)
                         attron(A_REVERSE | A_BOLD);
-                tui_put(LINES - 2, 1, COLS - 2, t->message);
+                tui_put_frame_line(LINES - key_rows - 1, 1, COLS - 2, t->message);
                 if (t->is_message_error)
                         attroff(A_REVERSE | A_BOLD);
         }

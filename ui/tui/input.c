@@ -3,7 +3,9 @@
  * one poll(): nothing spins, and fast typing — a barcode scanner's thirty characters in a few
  * milliseconds — is taken from curses' buffer character by character, never dropped. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +34,54 @@ static bool take_key(struct tui *t, struct tui_input *ret)
         return true;
 }
 
+/*
+ * The image's tests (tests/vm) drive the screen on tty1 with QEMU's keyboard but cannot read
+ * kmscon's screen back: with KESU_UI_SCREEN_DUMP=FILE in the environment (set by the image only in
+ * its autotest boot), the screen's text is written to FILE (atomically) whenever it changed, each
+ * time input is awaited, after a first line COLSxLINES. Nothing else reads it; without the variable this does nothing.
+ */
+static void dump_screen(void)
+{
+        static char *last;
+        const char *path = getenv("KESU_UI_SCREEN_DUMP");
+        if (!path || !*path || LINES <= 0 || COLS <= 0)
+                return;
+        size_t cap = (size_t)LINES * ((size_t)COLS * MB_LEN_MAX + 1) + 1, len = 0;
+        char *text = malloc(cap);
+        wchar_t *line = calloc((size_t)COLS + 1, sizeof *line);
+        if (!text || !line)
+                goto done;
+        /* the first line: the terminal's size, for the test to find the character cells in a
+         * screenshot */
+        len = (size_t)snprintf(text, cap, "%dx%d\n", COLS, LINES);
+        int y0, x0;
+        getyx(stdscr, y0, x0);
+        for (int y = 0; y < LINES; y++) {
+                int n = mvinnwstr(y, 0, line, COLS);
+                size_t start = len;
+                mbstate_t st = { 0 };
+                for (int i = 0; i < n && line[i]; i++) {
+                        size_t k = wcrtomb(text + len, line[i], &st);
+                        len += k == (size_t)-1 ? 0 : k;
+                }
+                while (len > start && text[len - 1] == ' ')
+                        len--;
+                text[len++] = '\n';
+        }
+        move(y0, x0);
+        text[len] = 0;
+        if (last && strcmp(last, text) == 0)
+                goto done;
+        if (write_file_atomic(path, text, len, true) == 0) {
+                free(last);
+                last = text;
+                text = NULL;
+        }
+done:
+        free(text);
+        free(line);
+}
+
 void tui_next_input(struct tui *t, const int *fds, size_t n_fds, int timeout_ms, struct tui_input *ret)
 {
         struct pollfd p[8];
@@ -40,6 +90,7 @@ void tui_next_input(struct tui *t, const int *fds, size_t n_fds, int timeout_ms,
         for (;;) {
                 if (take_key(t, ret)) /* already read by curses: typed faster than drawn */
                         return;
+                dump_screen();
                 p[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
                 for (size_t i = 0; i < n_fds; i++)
                         p[i + 1] = (struct pollfd){ .fd = fds[i], .events = POLLIN };

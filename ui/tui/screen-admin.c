@@ -10,7 +10,7 @@ enum tui_step tui_screen_admin(struct tui *t)
                 enum tui_step step;
         } items[] = {
                 { N_("Disposal (a witness logs in next)"), TUI_STEP_LOGIN_WITNESS },
-                { N_("Users: list, add, disable"), TUI_STEP_ADMIN_USERS },
+                { N_("Users: add, disable, enable, new passphrase"), TUI_STEP_ADMIN_USERS },
                 { N_("Organisation name and printer"), TUI_STEP_ADMIN_SETTINGS },
                 { N_("Disposal policy"), TUI_STEP_ADMIN_POLICY },
                 { N_("Clock: check and set"), TUI_STEP_ADMIN_CLOCK },

@@ -39,9 +39,13 @@ int tui_text_width(const char *s)
         return w;
 }
 
-int tui_put(int y, int x, int max_cols, const char *s)
+static int put(int y, int x, int max_cols, const char *s)
 {
-        if (!s || max_cols <= 0)
+        /* a caller's width for a wide terminal must not run past a narrow one's edge: curses would
+         * wrap the rest onto the next line (or split a wide character over two) */
+        if (max_cols > COLS - x)
+                max_cols = COLS - x;
+        if (!s || max_cols <= 0 || y < 0 || y >= LINES || x < 0)
                 return 0;
         mbstate_t st = { 0 };
         int used = 0;
@@ -58,6 +62,33 @@ int tui_put(int y, int x, int max_cols, const char *s)
                 used += w;
         }
         return used;
+}
+
+/* The bottom rows the frame keeps: the message line and one or two key lines. */
+static int frame_rows = 2;
+
+void tui_set_frame_rows(int rows)
+{
+        frame_rows = rows;
+}
+
+int tui_last_content_row(void)
+{
+        return LINES - frame_rows - 1;
+}
+
+int tui_put(int y, int x, int max_cols, const char *s)
+{
+        /* the message and key lines are the frame's: a screen longer than a small terminal is cut
+         * above them, never drawn over the keys */
+        if (y >= LINES - frame_rows)
+                return 0;
+        return put(y, x, max_cols, s);
+}
+
+int tui_put_frame_line(int y, int x, int max_cols, const char *s)
+{
+        return put(y, x, max_cols, s);
 }
 
 int tui_putf(int y, int x, int max_cols, const char *fmt, ...)
@@ -92,24 +123,41 @@ const char *tui_pad(const char *s, int cols, char *buf, size_t size)
         return buf;
 }
 
+/* Japanese line breaking (kinsoku, simply): these never begin a line… */
+static bool is_no_line_start(wchar_t c)
+{
+        return c && wcschr(L"、。，．・：；？！ー）」』】〕〉》ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ…", c);
+}
+
+/* …and these never end one. */
+static bool is_no_line_end(wchar_t c)
+{
+        return c && wcschr(L"（「『【〔〈《", c);
+}
+
 int tui_put_wrapped(int y, int x, int cols, int max_lines, const char *s)
 {
         int lines = 0;
         while (s && *s && lines < max_lines) {
-                /* as much as fits, then back to the last space when there is one */
+                /* as much as fits, then back to the last place a line may break: a space, or
+                 * beside a wide (Japanese) character, where no space is needed */
                 mbstate_t st = { 0 };
-                const char *p = s, *last_space = NULL;
+                const char *p = s, *last_break = NULL;
                 int used = 0;
-                wchar_t c;
+                wchar_t c, prev = 0;
                 for (size_t n; (n = next_char(p, &st, &c)); p += n) {
                         int w = char_width(c);
                         if (used + w > cols)
                                 break;
                         if (c == L' ')
-                                last_space = p;
+                                last_break = p;
+                        else if (prev && prev != L' ' && (char_width(prev) == 2 || w == 2) &&
+                                 !is_no_line_start(c) && !is_no_line_end(prev))
+                                last_break = p;
+                        prev = c;
                         used += w;
                 }
-                const char *end = *p && last_space && last_space > s ? last_space : p;
+                const char *end = *p && last_break && last_break > s ? last_break : p;
                 if (end == s)
                         break;
                 char line[1024];

@@ -4,7 +4,8 @@
  * runs the screens in order: operator and witness log in, the signing key, the clock, the disks,
  * each disk's plan, the typed confirmation, the progress, the results. On a fresh data folder (no
  * appliance key or no users file) the administrator's set-up comes first; an administrator who
- * logs in gets the administrator's menu. */
+ * logs in gets the administrator's menu. The erasure itself runs in a runner process of its own
+ * (runner.h): a screen started while one runs re-attaches to it, then shows its results. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "runner.h"
 #include "tui.h"
 
 static void help(void)
@@ -36,6 +38,10 @@ static void help(void)
                "Without an appliance key or a users file (a fresh data folder) it starts with the\n"
                "set-up: the key, then the first administrator. An administrator's login opens the\n"
                "administrator's menu (users, organisation and printer, policy, clock).\n"
+               "\n"
+               "The erasure runs in a process of its own, which outlives the screen: a screen started\n"
+               "while it runs follows it again, then shows its results. Its state file and log are in\n"
+               "KESU_RUN_DIR (default /run/kesu).\n"
                "\n"
                "The catalogs are read from KESU_LOCALEDIR when it is set.\n",
                UI_DEFAULT_CONFIG);
@@ -264,10 +270,10 @@ void tui_disposal_end(struct tui *t)
         t->n_targets = 0;
         free(t->plans);
         t->plans = NULL;
-        free(t->outcomes);
-        t->outcomes = NULL;
-        free(t->has_outcome);
-        t->has_outcome = NULL;
+        /* the runner's state file stays: its disposal may still run, or its results be unseen */
+        t->runner = runner_free(t->runner);
+        free(t->run_state);
+        t->run_state = NULL;
 }
 
 void tui_log_out(struct tui *t)
@@ -327,6 +333,10 @@ static enum tui_step run_step(struct tui *t, enum tui_step step)
         case TUI_STEP_PLAN:
                 return tui_screen_plan(t);
         case TUI_STEP_CONFIRM:
+                /* one disposal at a time: said plainly before the session is opened (its issuer's
+                 * lock would refuse it anyway, as "the ledger is in use") */
+                if (tui_runner_is_busy(t))
+                        return TUI_STEP_PLAN;
                 return tui_screen_confirm(t);
         case TUI_STEP_RUN:
                 return tui_screen_run(t);
@@ -358,7 +368,9 @@ int ui_cmd_ui(int argc, char **argv)
         if ((r = disk_monitor_new(&t.monitor)) < 0)
                 ui_error("ui: cannot watch for disks coming and going: %s (the list is read again on 'r')",
                          strerror(-r));
-        ui_install_stop_signals(); /* SIGTERM, SIGHUP: running jobs stop, each with its certificate */
+        /* SIGTERM, SIGHUP end the screen; a running disposal is its runner's and goes on (the
+         * runner stops on its own SIGTERM, each disk with its certificate) */
+        ui_install_stop_signals();
         capture_stderr(&t);
         if (!getenv("ESCDELAY"))
                 set_escdelay(100);
@@ -368,6 +380,9 @@ int ui_cmd_ui(int argc, char **argv)
         keypad(stdscr, TRUE);
         nodelay(stdscr, TRUE);
         enum tui_step step = t.needs_setup ? TUI_STEP_SETUP : TUI_STEP_LOGIN_OPERATOR;
+        /* a disposal's runner outlives a screen that crashed: follow it again, or show how it ended */
+        if (!t.needs_setup)
+                step = tui_runner_attach(&t, step);
         while (step != TUI_STEP_QUIT) {
                 step = run_step(&t, step);
                 if (ui_stop_signal && !t.session)

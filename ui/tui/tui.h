@@ -94,9 +94,9 @@ struct tui {
         struct disk_info *targets; /* the chosen disks, described again right before the plan */
         size_t n_targets;
         struct session_target_plan *plans;
-        struct session *session;
-        struct session_outcome *outcomes;
-        bool *has_outcome;
+        struct session *session; /* until the runner takes it (runner.h) */
+        struct runner *runner;          /* the running (or ended) disposal's state file, followed */
+        struct runner_state *run_state; /* a copy of it, for the results (reprint, re-export) */
 
         /* the message line, and what the code below said on stderr (captured) */
         char message[1024];
@@ -134,8 +134,9 @@ void tui_purge_summary(const struct disk_info *d, char *buf, size_t size);
 
 /* Columns UTF-8 text takes on the terminal (wcwidth; an unprintable character counts 1). */
 int tui_text_width(const char *s);
-/* Draws s at (y, x) in at most max_cols columns, never cutting a wide character in half; returns
- * the columns drawn. */
+/* Draws s at (y, x) in at most max_cols columns (and never past the right edge), never cutting a
+ * wide character in half; returns the columns drawn. The frame's bottom rows (the message and key
+ * lines, tui_put_frame_line()) are left alone: nothing is drawn there. */
 int tui_put(int y, int x, int max_cols, const char *s);
 /* Draws s over at most max_lines lines of cols columns, broken at spaces where it can be;
  * returns the lines used. */
@@ -221,6 +222,18 @@ int tui_unlock_key(struct tui *t, const char *title, struct cert_secret_key **re
  * base32, a current code typed to prove the app has it; then u is signed with key (asked for when
  * NULL) and saved. 0, or -ECANCELED. */
 int tui_enrol(struct tui *t, struct session_users *u, const struct cert_secret_key *key, bool is_first_admin);
+/* Both factors anew for the user id of u (a copy the caller throws away on failure): a new
+ * passphrase twice, a new TOTP secret shown and checked as by tui_enrol(), then u signed (the key
+ * asked for) and saved; the old passphrase and secret stop working and the failure count is
+ * cleared. 0, -ECANCELED, or the error said on the message line. */
+int tui_enrol_again(struct tui *t, struct session_users *u, const char *id);
+/* tui_put() for the frame's own bottom rows (the message and key lines), which tui_put() keeps
+ * every screen off (text.c); tui_frame() says how many they are (2, or 3 when the keys take two
+ * rows on a narrow terminal). */
+int tui_put_frame_line(int y, int x, int max_cols, const char *s);
+void tui_set_frame_rows(int rows);
+/* The last row a screen may draw on, above the frame's bottom rows (after tui_frame()). */
+int tui_last_content_row(void);
 /* Reads the users file again (after an administrator changed it). */
 int tui_users_reload(struct tui *t);
 /* Sets `name = value` in the configuration file and reads it again; what it says applies at once.
@@ -248,6 +261,20 @@ enum tui_step tui_screen_plan(struct tui *t);
 enum tui_step tui_screen_confirm(struct tui *t);
 enum tui_step tui_screen_run(struct tui *t);
 enum tui_step tui_screen_results(struct tui *t);
+
+/* ---- the disposal's runner (runner.c, screen-run.c, screen-results.c) ------------------------ */
+
+struct runner;
+struct runner_state;
+
+/* At start: a state file left by a runner. Alive and running → TUI_STEP_RUN (re-attached, said on
+ * the message line); ended → TUI_STEP_RESULTS (shown once); died unfinished → the message says so
+ * and the journal's recovery, and `otherwise` is returned, as it is when there is none. */
+enum tui_step tui_runner_attach(struct tui *t, enum tui_step otherwise);
+/* Whether another disposal's runner is running (then the message line says so). */
+bool tui_runner_is_busy(struct tui *t);
+/* Forgets the runner's state file once its results were shown (it is removed). */
+void tui_runner_forget(struct tui *t);
 
 /* The method names offered for a disk: the overwrites, then "purge" and the drive's own commands
  * when it has them (screen-plan.c). The i-th, NULL past the end. */
