@@ -5,19 +5,33 @@
  * aside, a missing PDF), and, across everything given, the chain and the serials — missing,
  * duplicated, forked or re-linked certificates, a serial issued twice. It trusts nothing but the
  * public keys it is given.
+ *
+ * This file checks the files; audit-chain.c checks across them. It is built for folders of
+ * 100,000 certificates: the files are walked in order into a work list of up to AUDIT_CHUNK
+ * entries; the certificates in it are checked on every CPU (parse, canonical form, signature: each
+ * on its own), then their results are taken in list order, so the findings are the same whatever
+ * the number of threads. Only the small facts the chain needs are kept per certificate (struct
+ * valid_cert), never a record's JSON tree.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "certificates.h"
+#include "audit-internal.h"
 #include "common.h"
+
+/* Work-list entries between two parallel checks: enough to keep both CPUs busy, small enough that
+ * the results waiting to be taken stay a few hundred KiB. */
+#define AUDIT_CHUNK       1024
+#define AUDIT_MAX_THREADS 16
 
 static const char *const kind_names[] = {
         [CERT_OK] = "ok",
@@ -37,6 +51,7 @@ static const char *const kind_names[] = {
         [CERT_SET_ASIDE] = "set-aside",
         [CERT_WRONG_KEY] = "wrong-key",
         [CERT_COPY] = "copy",
+        [CERT_LEDGER_MISMATCH] = "ledger-mismatch",
 };
 
 const char *cert_finding_kind_to_string(enum cert_finding_kind k)
@@ -60,49 +75,63 @@ enum cert_finding_severity cert_finding_severity(enum cert_finding_kind k)
         }
 }
 
-/* One certificate that checked. */
-struct valid_cert {
-        char *file;
-        char *real_file; /* the file and its folder, resolved: one file named twice is one file */
-        char *dir;       /* a copy in another folder is no duplicate */
-        char *key_id;
-        char *serial;
-        uint64_t sequence;
-        char hash[72];
+/* A finding a file check makes, before it is taken into the audit. */
+struct pending_finding {
+        enum cert_finding_kind kind;
+        char *message;
+};
+
+/* One *.json to check: the input, and what the check found (filled by a worker thread). */
+struct file_check {
+        const char *path;
+        const char *dir;
+        int has_pdf; /* 1 / 0 as the folder's listing says, -1: look */
+        int error;   /* -ENOMEM: the audit stops */
+        struct cert_audit_record rec;
+        struct pending_finding findings[4];
+        size_t n_findings;
+        bool is_valid;
+        char key_id[2 * CERT_KEY_ID_BYTES + 1]; /* the signer's; or, not valid, the key the record claims */
         char *previous_hash;
-        bool is_copy; /* an earlier entry has the same hash */
 };
 
-struct audit_state {
-        struct cert_audit a;
-        struct valid_cert *valid;
-        size_t n_valid;
-        const struct cert_public_key *keys;
-        size_t n_keys;
+/* The work list: files to check and findings about other files, in the order they were met. */
+struct work_item {
+        bool is_file;
+        char *path;                  /* the file checked, or the finding's subject */
+        enum cert_finding_kind kind; /* !is_file */
+        char *message;               /* !is_file */
+        struct file_check check;     /* is_file */
 };
 
-static int add(struct cert_audit *a, enum cert_finding_kind kind, const char *subject, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int add(struct cert_audit *a, enum cert_finding_kind kind, const char *subject, const char *fmt, ...)
+/* Doubling: n log n copies at worst, not n². */
+int audit_grow(void *array, size_t *size, size_t n, size_t elem)
 {
-        struct cert_finding *n = realloc(a->findings, (a->n_findings + 1) * sizeof *n);
-        if (!n)
+        if (n < *size)
+                return 0;
+        size_t new_size = *size ? 2 * *size : 64;
+        void *p = reallocarray(*(void **)array, new_size, elem);
+        if (!p)
                 return -ENOMEM;
-        a->findings = n;
-        va_list ap;
-        va_start(ap, fmt);
-        char *msg = NULL;
-        int r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        char *subj = strdup(subject);
-        if (!subj) {
-                free(msg);
+        *(void **)array = p;
+        *size = new_size;
+        return 0;
+}
+
+/* Takes ownership of subject and message (freed on failure too). */
+static int add_owned(struct audit_state *s, enum cert_finding_kind kind, char *subject, char *message,
+                     size_t record)
+{
+        struct cert_audit *a = &s->a;
+        if (!subject || !message ||
+            audit_grow(&a->findings, &s->findings_size, a->n_findings, sizeof *a->findings) < 0) {
+                free(subject);
+                free(message);
                 return -ENOMEM;
         }
-        a->findings[a->n_findings++] =
-                (struct cert_finding){ .kind = kind, .subject = subj, .message = msg };
+        a->findings[a->n_findings++] = (struct cert_finding){
+                .kind = kind, .subject = subject, .message = message, .record = record
+        };
         switch (cert_finding_severity(kind)) {
         case CERT_SEVERITY_PROBLEM:
                 a->n_problems++;
@@ -114,6 +143,17 @@ static int add(struct cert_audit *a, enum cert_finding_kind kind, const char *su
                 break;
         }
         return 0;
+}
+
+int audit_add(struct audit_state *s, enum cert_finding_kind kind, const char *subject, size_t record,
+              const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        char *msg = NULL;
+        int r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        return add_owned(s, kind, strdup(subject), r < 0 ? NULL : msg, record);
 }
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -158,8 +198,7 @@ static bool minisig_key_id(const char *minisig, char out[2 * CERT_KEY_ID_BYTES +
         return true;
 }
 
-/* The key id part of a serial "KESU-<key id>-<sequence>", or "" when it has another form. */
-static void serial_key_id(const char *serial, char out[2 * CERT_KEY_ID_BYTES + 1])
+void audit_serial_key_id(const char *serial, char out[2 * CERT_KEY_ID_BYTES + 1])
 {
         out[0] = 0;
         if (!serial || !has_prefix(serial, "KESU-"))
@@ -196,36 +235,79 @@ static char *join_reasons(const json_t *o)
         return s;
 }
 
-static int add_record(struct cert_audit *a, const char *path, const char *text, size_t len, const json_t *o,
-                      struct cert_audit_record **ret)
+/* A string at a path of object keys ("times", "ended_jst", NULL), or "". */
+static const char *get_str(const json_t *o, ...)
 {
-        struct cert_audit_record *n = realloc(a->records, (a->n_records + 1) * sizeof *n);
-        if (!n)
-                return -ENOMEM;
-        a->records = n;
-        struct cert_audit_record *rec = &a->records[a->n_records];
-        *rec = (struct cert_audit_record){ .path = strdup(path) };
-        const char *serial = json_string_value(json_object_get(o, "serial"));
-        const char *asset = json_string_value(json_object_get(o, "asset_number"));
-        rec->serial = serial ? strdup(serial) : NULL;
-        rec->asset = strdup(asset ? asset : "");
-        rec->failure_reasons = o ? join_reasons(o) : strdup("");
-        json_int_t seq = json_integer_value(json_object_get(o, "sequence"));
-        rec->sequence = seq > 0 ? (uint64_t)seq : 0;
-        if (text)
-                cert_hash(text, len, rec->hash);
-        a->n_records++;
-        if (!rec->path || (serial && !rec->serial) || !rec->asset || !rec->failure_reasons)
-                return -ENOMEM;
-        *ret = rec;
-        return 0;
+        va_list ap;
+        va_start(ap, o);
+        for (const char *key; o && (key = va_arg(ap, const char *));)
+                o = json_object_get(o, key);
+        va_end(ap);
+        const char *v = json_string_value(o);
+        return v ? v : "";
 }
 
-/* The path resolved (symbolic links, "." and ".."), or as given when it cannot be. */
-static char *resolve(const char *path)
+/* The disposal's end in JST: the record's ended_jst, or its ended_utc moved to +09:00. */
+static void date_jst(const json_t *o, char out[40])
 {
-        char *r = realpath(path, NULL);
-        return r ? r : strdup(path);
+        const char *jst = get_str(o, "times", "ended_jst", NULL),
+                   *utc = get_str(o, "times", "ended_utc", NULL);
+        out[0] = 0;
+        if (has_suffix(jst, "+09:00") && strlen(jst) < 40) {
+                strcpy(out, jst);
+                return;
+        }
+        struct tm tm = { 0 };
+        const char *end = strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end || strcmp(end, "Z") != 0)
+                return;
+        time_t t = timegm(&tm) + 9 * 3600;
+        gmtime_r(&t, &tm);
+        strftime(out, 40, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+}
+
+/* The report's fields in one allocation: the struct, then its strings. */
+static struct cert_report_fields *report_fields(const json_t *o)
+{
+        char jst[40];
+        date_jst(o, jst);
+        const char *v[] = {
+                jst,
+                get_str(o, "confidentiality", "before", NULL),
+                get_str(o, "destination", NULL),
+                get_str(o, "sanitization", "method", NULL),
+                get_str(o, "sanitization", "achieved_level", NULL),
+                get_str(o, "sanitization", "required_level", NULL),
+                get_str(o, "result", NULL),
+                get_str(o, "people", "operator", NULL),
+                get_str(o, "people", "witness", NULL),
+                get_str(o, "people", "operator_name", NULL),
+                get_str(o, "people", "witness_name", NULL),
+                get_str(o, "organization", NULL),
+                get_str(o, "media", "model", NULL),
+                get_str(o, "media", "serial", NULL),
+                get_str(o, "appliance_key_id", NULL),
+        };
+        size_t size = sizeof(struct cert_report_fields);
+        for (size_t i = 0; i < ELEMENTSOF(v); i++)
+                size += strlen(v[i]) + 1;
+        struct cert_report_fields *f = malloc(size);
+        if (!f)
+                return NULL;
+        const char **slots[] = { &f->date_jst,   &f->class_label,    &f->destination,  &f->method,
+                                 &f->level,      &f->required_level, &f->result,       &f->operator_id,
+                                 &f->witness_id, &f->operator_name,  &f->witness_name, &f->organization,
+                                 &f->disk_model, &f->disk_serial,    &f->key_id };
+        char *p = (char *)(f + 1);
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                size_t n = strlen(v[i]) + 1;
+                memcpy(p, v[i], n);
+                *slots[i] = p;
+                p += n;
+        }
+        const json_t *cap = json_object_get(json_object_get(o, "media"), "capacity_bytes");
+        f->capacity_bytes = json_is_integer(cap) ? (int64_t)json_integer_value(cap) : -1;
+        return f;
 }
 
 /* The PDF beside a record: CERT.json → CERT.pdf. */
@@ -240,78 +322,126 @@ static bool pdf_exists(const char *json_path)
         return access(pdf, F_OK) == 0;
 }
 
-static int check_file(struct audit_state *s, const char *path, const char *dir)
+static void note(struct file_check *c, enum cert_finding_kind kind, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* A finding about the file checked; without memory for it the whole audit stops (c->error). */
+static void note(struct file_check *c, enum cert_finding_kind kind, const char *fmt, ...)
 {
-        struct cert_audit *a = &s->a;
-        a->n_certificates++;
+        va_list ap;
+        va_start(ap, fmt);
+        char *msg = NULL;
+        int r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0 || c->n_findings >= ELEMENTSOF(c->findings)) {
+                if (r >= 0)
+                        free(msg);
+                c->error = -ENOMEM;
+                return;
+        }
+        c->findings[c->n_findings++] = (struct pending_finding){ .kind = kind, .message = msg };
+}
+
+/* What the record is, for the FAIL list, the QR match and the report. */
+static void fill_record(struct file_check *c, const char *text, size_t len, const json_t *o, bool is_report)
+{
+        struct cert_audit_record *rec = &c->rec;
+        const char *serial = json_string_value(json_object_get(o, "serial"));
+        const char *asset = json_string_value(json_object_get(o, "asset_number"));
+        rec->serial = serial ? strdup(serial) : NULL;
+        rec->asset = strdup(asset ? asset : "");
+        rec->failure_reasons = o ? join_reasons(o) : strdup("");
+        json_int_t seq = json_integer_value(json_object_get(o, "sequence"));
+        rec->sequence = seq > 0 ? (uint64_t)seq : 0;
+        if (text)
+                cert_hash(text, len, rec->hash);
+        if (is_report && o)
+                rec->report = report_fields(o);
+        if ((serial && !rec->serial) || !rec->asset || !rec->failure_reasons ||
+            (is_report && o && !rec->report))
+                c->error = -ENOMEM;
+}
+
+/* One record and its signature: everything that can be said of it alone. Runs on a worker thread:
+ * touches nothing but c (and reads the keys). */
+static void check_file(const struct audit_state *s, struct file_check *c)
+{
+        const char *path = c->path;
+        bool is_report = s->opts.is_report;
         _cleanup_free_ char *text = NULL, *sig = NULL, *comment = NULL, *canon = NULL;
         size_t len, canon_len;
         char sig_path[PATH_MAX];
-        struct cert_audit_record *rec = NULL;
-        int r;
         if (read_full_file(path, &text, &len) < 0) {
-                if ((r = add_record(a, path, NULL, 0, NULL, &rec)) < 0)
-                        return r;
-                return add(a, CERT_MALFORMED, path, "cannot be read");
+                fill_record(c, NULL, 0, NULL, is_report);
+                note(c, CERT_MALFORMED, "cannot be read");
+                return;
         }
         json_error_t err;
         json_t *o = json_loadb(text, len, 0, &err);
         if (!o || !json_is_object(o)) {
                 json_decref(o);
-                if ((r = add_record(a, path, text, len, NULL, &rec)) < 0)
-                        return r;
-                return add(a, CERT_MALFORMED, path, "not a JSON certificate (truncated or damaged: %s)",
-                           err.text);
+                fill_record(c, text, len, NULL, is_report);
+                note(c, CERT_MALFORMED, "not a JSON certificate (truncated or damaged: %s)", err.text);
+                return;
         }
-        if ((r = add_record(a, path, text, len, o, &rec)) < 0)
-                goto out;
+        fill_record(c, text, len, o, is_report);
+        struct cert_audit_record *rec = &c->rec;
+        /* until it verifies, the key it claims (by its key id, else its serial) */
+        const char *claimed_key = json_string_value(json_object_get(o, "appliance_key_id"));
+        if (claimed_key && strlen(claimed_key) == 2 * CERT_KEY_ID_BYTES)
+                snprintf(c->key_id, sizeof c->key_id, "%s", claimed_key);
+        else
+                audit_serial_key_id(json_string_value(json_object_get(o, "serial")), c->key_id);
         const char *format = json_string_value(json_object_get(o, "format"));
         if (!format || strcmp(format, CERT_FORMAT) != 0) {
-                r = add(a, CERT_MALFORMED, path, "not a kesu certificate (format tag missing)");
+                note(c, CERT_MALFORMED, "not a kesu certificate (format tag missing)");
                 goto out;
         }
         /* The signed bytes must be the canonical form: nothing can hide in white space or key order. */
-        if ((r = cert_canonical(o, &canon, &canon_len)) < 0)
+        if (cert_canonical(o, &canon, &canon_len) < 0) {
+                c->error = -ENOMEM;
                 goto out;
+        }
         if (canon_len != len || memcmp(canon, text, len) != 0) {
-                r = add(a, CERT_MALFORMED, path, "not in canonical form (edited by hand?)");
+                note(c, CERT_MALFORMED, "not in canonical form (edited by hand?)");
                 goto out;
         }
         snprintf(sig_path, sizeof sig_path, "%s.minisig", path);
         if (read_full_file(sig_path, &sig, NULL) < 0) {
-                r = add(a, CERT_ORPHAN, path, "half-filed: no signature file %s", sig_path);
+                note(c, CERT_ORPHAN, "half-filed: no signature file %s", sig_path);
                 goto out;
         }
         size_t key_index;
-        r = cert_verify_signature(s->keys, s->n_keys, text, len, sig, &comment, &key_index);
+        int r = cert_verify_signature(s->keys, s->n_keys, text, len, sig, &comment, &key_index);
         const char *key_id = json_string_value(json_object_get(o, "appliance_key_id"));
         const char *serial = json_string_value(json_object_get(o, "serial"));
         char signer[2 * CERT_KEY_ID_BYTES + 1], claimed_by_serial[2 * CERT_KEY_ID_BYTES + 1];
         bool has_signer = minisig_key_id(sig, signer);
-        serial_key_id(serial, claimed_by_serial);
+        audit_serial_key_id(serial, claimed_by_serial);
         if (r == -ENOKEY) {
                 /* Name the key that really signed (from the signature), not the one the record claims. */
                 const char *claimed = key_id ? key_id : claimed_by_serial;
                 if (has_signer && *claimed && strcmp(claimed, signer) != 0)
-                        r = add(a, CERT_UNKNOWN_KEY, path,
-                                "signed by key %s, which is not among the given keys (the record claims "
-                                "key %s)",
-                                signer, claimed);
+                        note(c, CERT_UNKNOWN_KEY,
+                             "signed by key %s, which is not among the given keys (the record claims "
+                             "key %s)",
+                             signer, claimed);
                 else
-                        r = add(a, CERT_UNKNOWN_KEY, path,
-                                "signed by key %s, which is not among the given keys",
-                                has_signer ? signer
-                                : key_id   ? key_id
-                                           : "?");
+                        note(c, CERT_UNKNOWN_KEY, "signed by key %s, which is not among the given keys",
+                             has_signer ? signer
+                             : key_id   ? key_id
+                                        : "?");
                 goto out;
         }
         if (r == -EBADMSG) {
-                r = add(a, CERT_MALFORMED, path, "the signature file is damaged");
+                note(c, CERT_MALFORMED, "the signature file is damaged");
+                goto out;
+        }
+        if (r == -ENOMEM) {
+                c->error = r;
                 goto out;
         }
         if (r < 0) {
-                r = add(a, CERT_BAD_SIGNATURE, path,
-                        "the signature does not match: the certificate was altered");
+                note(c, CERT_BAD_SIGNATURE, "the signature does not match: the certificate was altered");
                 goto out;
         }
         cert_key_id_hex(s->keys[key_index].key_id, signer);
@@ -320,9 +450,9 @@ static int check_file(struct audit_state *s, const char *path, const char *dir)
                                       ? claimed_by_serial
                                       : NULL;
         if (claimed) {
-                r = add(a, CERT_WRONG_KEY, path,
-                        "re-signed: the signature is by key %s, but the record%s claims key %s", signer,
-                        claimed == claimed_by_serial ? "'s serial" : "", claimed);
+                note(c, CERT_WRONG_KEY,
+                     "re-signed: the signature is by key %s, but the record%s claims key %s", signer,
+                     claimed == claimed_by_serial ? "'s serial" : "", claimed);
                 goto out;
         }
         const char *result = json_string_value(json_object_get(o, "result"));
@@ -333,300 +463,344 @@ static int check_file(struct audit_state *s, const char *path, const char *dir)
         if (!key_id || !serial || !result || !prev || seq <= 0 || !comment_has(comment, "serial", serial) ||
             !comment_has(comment, "sequence", seq_s) || !comment_has(comment, "result", result) ||
             !comment_has(comment, "hash", rec->hash)) {
-                r = add(a, CERT_COMMENT_MISMATCH, path, "the signed comment does not match the record");
+                note(c, CERT_COMMENT_MISMATCH, "the signed comment does not match the record");
                 goto out;
         }
-        struct valid_cert *nv = realloc(s->valid, (s->n_valid + 1) * sizeof *nv);
-        if (!nv) {
-                r = -ENOMEM;
+        /* key_id is the signer's: 16 hex digits */
+        snprintf(c->key_id, sizeof c->key_id, "%s", key_id);
+        if (!(c->previous_hash = strdup(prev))) {
+                c->error = -ENOMEM;
                 goto out;
         }
-        s->valid = nv;
-        nv += s->n_valid;
-        *nv = (struct valid_cert){ .file = strdup(path),
-                                   .real_file = resolve(path),
-                                   .dir = resolve(dir),
-                                   .key_id = strdup(key_id),
-                                   .serial = strdup(serial),
-                                   .sequence = (uint64_t)seq,
-                                   .previous_hash = strdup(prev) };
-        snprintf(nv->hash, sizeof nv->hash, "%s", rec->hash);
-        s->n_valid++;
-        if (!nv->file || !nv->real_file || !nv->dir || !nv->key_id || !nv->serial || !nv->previous_hash) {
-                r = -ENOMEM;
-                goto out;
-        }
-        a->n_valid++;
+        c->is_valid = true;
         rec->is_valid = true;
         rec->is_pass = strcmp(result, "PASS") == 0;
-        if (rec->is_pass) {
-                a->n_pass++;
-                r = add(a, CERT_OK, path, "%s sequence %lld: PASS, signature valid", serial, (long long)seq);
-        } else {
-                a->n_fail++;
-                r = add(a, CERT_FAILED_DISPOSAL, path,
-                        "%s sequence %lld: signature valid; records a FAILED disposal (asset %s%s%s)",
-                        serial, (long long)seq, *rec->asset ? rec->asset : "-",
-                        *rec->failure_reasons ? ": " : "", rec->failure_reasons);
-        }
+        if (rec->is_pass)
+                note(c, CERT_OK, "%s sequence %lld: PASS, signature valid", serial, (long long)seq);
+        else
+                note(c, CERT_FAILED_DISPOSAL,
+                     "%s sequence %lld: signature valid; records a FAILED disposal (asset %s%s%s)", serial,
+                     (long long)seq, *rec->asset ? rec->asset : "-", *rec->failure_reasons ? ": " : "",
+                     rec->failure_reasons);
         /* The signed record is the evidence; its PDF is only its printable form. */
-        if (r >= 0 && !pdf_exists(path))
-                r = add(a, CERT_MISSING_PDF, path, "%s has no PDF beside it (the signed record is intact)",
-                        serial);
+        if (c->has_pdf == 0 || (c->has_pdf < 0 && !pdf_exists(path)))
+                note(c, CERT_MISSING_PDF, "%s has no PDF beside it (the signed record is intact)", serial);
         /* A file named like a certificate must hold that certificate. */
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
-        if (r >= 0 && has_prefix(base, "KESU-") &&
+        if (has_prefix(base, "KESU-") &&
             (strncmp(base, serial, strlen(serial)) != 0 || strcmp(base + strlen(serial), ".json") != 0))
-                r = add(a, CERT_STRAY, path, "named like a certificate but holds %s", serial);
+                note(c, CERT_STRAY, "named like a certificate but holds %s", serial);
 out:
         json_decref(o);
-        return r;
 }
 
-static int cmp_valid(const void *x, const void *y)
-{
-        const struct valid_cert *a = x, *b = y;
-        int c = strcmp(a->key_id, b->key_id);
-        if (c)
-                return c;
-        if (a->sequence != b->sequence)
-                return a->sequence < b->sequence ? -1 : 1;
-        return strcmp(a->file, b->file);
-}
+/* ---- the work list: checked in parallel, taken in order --------------------------------------- */
 
-/* Across the valid certificates of each key: gaps, duplicates, forks, broken links; copies of one
- * certificate in different folders are no duplicates. */
-static int check_chain(struct cert_audit *a, struct valid_cert *v, size_t n)
+struct pool {
+        const struct audit_state *s;
+        struct work_item *items;
+        size_t n;
+        size_t next; /* taken with __atomic_fetch_add */
+};
+
+static void *pool_worker(void *userdata)
 {
-        if (n == 0)
-                return 0;
-        qsort(v, n, sizeof *v, cmp_valid);
-        int r = 0;
-        size_t group = 0, prev_group = SIZE_MAX; /* first index of this and the previous sequence */
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                bool is_first_of_key = i == 0 || strcmp(v[i].key_id, v[i - 1].key_id) != 0;
-                char subject[64];
-                snprintf(subject, sizeof subject, "key %s", v[i].key_id);
-                if (is_first_of_key) {
-                        group = i;
-                        prev_group = SIZE_MAX;
-                        if (v[i].sequence > 1)
-                                r = add(a, CERT_GAP, subject, "certificates 1 to %" PRIu64 " are missing",
-                                        v[i].sequence - 1);
-                        continue;
-                }
-                if (v[i].sequence == v[group].sequence) {
-                        struct valid_cert *same = NULL;
-                        for (size_t k = group; k < i && !same; k++)
-                                if (strcmp(v[k].hash, v[i].hash) == 0)
-                                        same = &v[k];
-                        if (same) {
-                                v[i].is_copy = true;
-                                if (strcmp(same->dir, v[i].dir) != 0)
-                                        r = add(a, CERT_COPY, v[i].file,
-                                                "sequence %" PRIu64 ": the same certificate as %s (a copy)",
-                                                v[i].sequence, same->file);
-                                else if (strcmp(same->real_file, v[i].real_file) != 0)
-                                        r = add(a, CERT_DUPLICATE, v[i].file,
-                                                "sequence %" PRIu64
-                                                " appears twice (same certificate as %s)",
-                                                v[i].sequence, same->file);
-                                continue;
-                        }
-                        bool is_same_serial = strcmp(v[i].serial, v[group].serial) == 0;
-                        r = add(a, CERT_DUPLICATE, v[i].file,
-                                "sequence %" PRIu64 " appears twice with different content (also %s)%s%s%s",
-                                v[i].sequence, v[group].file, is_same_serial ? ": serial " : "",
-                                is_same_serial ? v[i].serial : "",
-                                is_same_serial ? " was issued twice" : "");
-                        if (r < 0 || prev_group == SIZE_MAX)
-                                continue;
-                } else {
-                        prev_group = group;
-                        group = i;
-                        struct valid_cert *p = &v[prev_group];
-                        if (v[i].sequence > p->sequence + 1) {
-                                if (v[i].sequence == p->sequence + 2)
-                                        r = add(a, CERT_GAP, subject, "certificate %" PRIu64 " is missing",
-                                                p->sequence + 1);
-                                else
-                                        r = add(a, CERT_GAP, subject,
-                                                "certificates %" PRIu64 " to %" PRIu64 " are missing",
-                                                p->sequence + 1, v[i].sequence - 1);
-                                prev_group = SIZE_MAX; /* no predecessor to link to */
-                                continue;
-                        }
-                }
-                if (prev_group == SIZE_MAX)
-                        continue;
-                /* It must follow one of the certificates of the sequence before. */
-                bool is_linked = false;
-                for (size_t k = prev_group; k < group && !is_linked; k++)
-                        is_linked = strcmp(v[i].previous_hash, v[k].hash) == 0;
-                if (!is_linked)
-                        r = add(a, CERT_BROKEN_CHAIN, v[i].file,
-                                "does not follow certificate %" PRIu64 " (%s): its previous hash differs",
-                                v[prev_group].sequence, v[prev_group].file);
+        struct pool *p = userdata;
+        for (;;) {
+                size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+                if (i >= p->n)
+                        return NULL;
+                if (p->items[i].is_file)
+                        check_file(p->s, &p->items[i].check);
         }
-        /* Forks: two certificates of one key naming the same predecessor. */
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                for (size_t k = i + 1; r >= 0 && k < n; k++)
-                        if (!v[i].is_copy && !v[k].is_copy && strcmp(v[i].key_id, v[k].key_id) == 0 &&
-                            v[i].sequence != v[k].sequence && v[i].previous_hash[0] &&
-                            strcmp(v[i].previous_hash, v[k].previous_hash) == 0)
-                                r = add(a, CERT_FORK, v[k].file, "forks the chain: it and %s both follow %s",
-                                        v[i].file, v[i].previous_hash);
+}
+
+static void free_check(struct file_check *c)
+{
+        free(c->rec.serial);
+        free(c->rec.asset);
+        free(c->rec.failure_reasons);
+        free(c->rec.report);
+        for (size_t i = 0; i < c->n_findings; i++)
+                free(c->findings[i].message);
+        free(c->previous_hash);
+}
+
+/* Takes one checked file into the audit: its record, its findings and, when valid, its chain facts. */
+static int take_check(struct audit_state *s, struct work_item *w)
+{
+        struct file_check *c = &w->check;
+        struct cert_audit *a = &s->a;
+        int r = c->error;
+        if (r >= 0)
+                r = audit_grow(&a->records, &s->records_size, a->n_records, sizeof *a->records);
+        if (r >= 0 && c->is_valid)
+                r = audit_grow(&s->valid, &s->valid_size, s->n_valid, sizeof *s->valid);
+        if (r < 0) {
+                free(w->path);
+                free_check(c);
+                return r;
+        }
+        a->n_certificates++;
+        size_t index = a->n_records++;
+        struct cert_audit_record *rec = &a->records[index];
+        *rec = c->rec;
+        rec->path = w->path; /* the record owns it from here */
+        c->rec = (struct cert_audit_record){ 0 };
+        for (size_t i = 0; i < c->n_findings; i++) {
+                if (r >= 0)
+                        r = add_owned(s, c->findings[i].kind, strdup(rec->path), c->findings[i].message,
+                                      index + 1);
+                else
+                        free(c->findings[i].message);
+                c->findings[i].message = NULL;
+        }
+        c->n_findings = 0;
+        if (r >= 0 && !c->is_valid && rec->sequence > 0 && c->key_id[0]) {
+                if ((r = audit_grow(&s->claims, &s->claims_size, s->n_claims, sizeof *s->claims)) >= 0) {
+                        struct claim *cl = &s->claims[s->n_claims++];
+                        snprintf(cl->key_id, sizeof cl->key_id, "%s", c->key_id);
+                        cl->sequence = rec->sequence;
+                }
+        }
+        if (r >= 0 && c->is_valid) {
+                a->n_valid++;
+                if (rec->is_pass)
+                        a->n_pass++;
+                else
+                        a->n_fail++;
+                struct valid_cert *v = &s->valid[s->n_valid++];
+                *v = (struct valid_cert){ .file = rec->path,
+                                          .serial = rec->serial,
+                                          .dir = c->dir,
+                                          .previous_hash = c->previous_hash,
+                                          .record = index,
+                                          .sequence = rec->sequence };
+                snprintf(v->key_id, sizeof v->key_id, "%s", c->key_id);
+                snprintf(v->hash, sizeof v->hash, "%s", rec->hash);
+                c->previous_hash = NULL;
+        }
+        free_check(c);
         return r;
 }
 
-static int cmp_valid_ptr_serial(const void *x, const void *y)
+/* Checks the files in the work list on every CPU, then takes everything in list order. */
+static int flush_work(struct audit_state *s)
 {
-        const struct valid_cert *a = *(struct valid_cert *const *)x, *b = *(struct valid_cert *const *)y;
-        int c = strcmp(a->serial, b->serial);
-        return c ? c : strcmp(a->hash, b->hash);
+        size_t n_files = 0;
+        for (size_t i = 0; i < s->n_work; i++)
+                n_files += s->work[i].is_file;
+        struct pool p = { .s = s, .items = s->work, .n = s->n_work };
+        pthread_t threads[AUDIT_MAX_THREADS];
+        size_t n_started = 0;
+        while (n_files > 1 && n_started + 1 < s->n_threads && n_started + 1 < n_files &&
+               pthread_create(&threads[n_started], NULL, pool_worker, &p) == 0)
+                n_started++;
+        pool_worker(&p); /* this thread works too: with one CPU, it is the only one */
+        for (size_t i = 0; i < n_started; i++)
+                pthread_join(threads[i], NULL);
+
+        int r = 0;
+        for (size_t i = 0; i < s->n_work; i++) {
+                struct work_item *w = &s->work[i];
+                if (r < 0) {
+                        free(w->path);
+                        free(w->message);
+                        if (w->is_file)
+                                free_check(&w->check);
+                } else if (w->is_file)
+                        r = take_check(s, w);
+                else
+                        r = add_owned(s, w->kind, w->path, w->message, 0);
+        }
+        s->n_work = 0;
+        return r;
 }
 
-/* One serial, two different records under different key ids or sequences (the same key id and
- * sequence are reported by the chain). */
-static int check_serials(struct cert_audit *a, struct valid_cert *v, size_t n)
+static int queue_file(struct audit_state *s, const char *path, const char *dir, int has_pdf)
 {
-        if (n < 2)
-                return 0;
-        struct valid_cert **p = calloc(n, sizeof *p);
-        if (!p)
+        struct work_item *w = &s->work[s->n_work];
+        *w = (struct work_item){ .is_file = true, .path = strdup(path) };
+        if (!w->path)
                 return -ENOMEM;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-                if (!v[i].is_copy)
-                        p[m++] = &v[i];
-        qsort(p, m, sizeof *p, cmp_valid_ptr_serial);
-        int r = 0;
-        for (size_t i = 1; r >= 0 && i < m; i++) {
-                struct valid_cert *x = p[i - 1], *y = p[i];
-                if (strcmp(x->serial, y->serial) != 0 || strcmp(x->hash, y->hash) == 0 ||
-                    (strcmp(x->key_id, y->key_id) == 0 && x->sequence == y->sequence))
-                        continue;
-                r = add(a, CERT_DUPLICATE, y->file,
-                        "serial %s was issued twice: also %s (key %s sequence %" PRIu64 ")", y->serial,
-                        x->file, x->key_id, x->sequence);
+        w->check = (struct file_check){ .path = w->path, .dir = dir, .has_pdf = has_pdf };
+        s->n_work++;
+        return s->n_work == AUDIT_CHUNK ? flush_work(s) : 0;
+}
+
+static int queue(struct audit_state *s, enum cert_finding_kind kind, const char *subject, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
+/* A finding about a file that is not checked as a certificate, in its place in the order. */
+static int queue(struct audit_state *s, enum cert_finding_kind kind, const char *subject, const char *fmt,
+                 ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        char *msg = NULL;
+        int r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        char *subj = strdup(subject);
+        if (r < 0 || !subj) {
+                if (r >= 0)
+                        free(msg);
+                free(subj);
+                return -ENOMEM;
         }
-        free(p);
-        return r;
+        s->work[s->n_work++] = (struct work_item){ .path = subj, .kind = kind, .message = msg };
+        return s->n_work == AUDIT_CHUNK ? flush_work(s) : 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* ---- walking the paths given ------------------------------------------------------------------- */
+
+char *audit_resolve(const char *path)
 {
-        return strcmp(*(char *const *)a, *(char *const *)b);
+        char *r = realpath(path, NULL);
+        return r ? r : strdup(path);
 }
 
-static void free_strv(char **v, size_t n)
+/* A resolved folder, kept for the valid certificates that point to it. */
+static const char *keep_dir(struct audit_state *s, const char *dir)
+{
+        char *d = audit_resolve(dir);
+        if (!d || audit_grow(&s->dirs, &s->dirs_size, s->n_dirs, sizeof *s->dirs) < 0) {
+                free(d);
+                return NULL;
+        }
+        return s->dirs[s->n_dirs++] = d;
+}
+
+struct name {
+        char *name;
+        unsigned char type; /* d_type: DT_DIR, DT_REG, DT_LNK…, DT_UNKNOWN */
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(((const struct name *)a)->name, ((const struct name *)b)->name);
+}
+
+static void free_names(struct name *v, size_t n)
 {
         for (size_t i = 0; i < n; i++)
-                free(v[i]);
+                free(v[i].name);
         free(v);
 }
 
 /* The names in a folder, sorted. */
-static int list_names(const char *dir, char ***ret, size_t *ret_n)
+static int list_names(const char *dir, struct name **ret, size_t *ret_n)
 {
         DIR *d = opendir(dir);
         if (!d)
                 return -errno;
-        char **v = NULL;
-        size_t n = 0;
+        struct name *v = NULL;
+        size_t n = 0, size = 0;
         struct dirent *de;
         int r = 0;
         while ((de = readdir(d))) {
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
-                char **nv = realloc(v, (n + 1) * sizeof *nv);
-                if (!nv) {
+                if ((r = audit_grow(&v, &size, n, sizeof *v)) < 0)
+                        break;
+                if (!(v[n].name = strdup(de->d_name))) {
                         r = -ENOMEM;
                         break;
                 }
-                v = nv;
-                if (!(v[n] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                n++;
+                v[n++].type = de->d_type;
         }
         closedir(d);
         if (r < 0) {
-                free_strv(v, n);
+                free_names(v, n);
                 return r;
         }
         if (n)
-                qsort(v, n, sizeof *v, cmp_str);
+                qsort(v, n, sizeof *v, cmp_name);
         *ret = v;
         *ret_n = n;
         return 0;
 }
 
-static bool names_have(char **names, size_t n, const char *name)
+static bool names_have(const struct name *names, size_t n, const char *name)
 {
-        return n && bsearch(&name, names, n, sizeof *names, cmp_str) != NULL;
+        struct name key = { .name = (char *)name };
+        return n && bsearch(&key, names, n, sizeof *names, cmp_name) != NULL;
+}
+
+/* Is dir/name a folder? From the listing, or from lstat when the file system does not say.
+ * -ENOENT: gone while we looked. */
+static int is_folder(const char *path, unsigned char type)
+{
+        if (type != DT_UNKNOWN)
+                return type == DT_DIR;
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return -ENOENT;
+        return S_ISDIR(st.st_mode);
 }
 
 /* Everything below a folder the issuer set aside: listed, not checked, not lost from view. */
-static int list_set_aside(struct cert_audit *a, const char *dir, int depth)
+static int list_set_aside(struct audit_state *s, const char *dir, int depth)
 {
-        char **names = NULL;
+        struct name *names = NULL;
         size_t n = 0;
         int r = list_names(dir, &names, &n);
         if (r < 0)
-                return add(a, CERT_SET_ASIDE, dir, "a set-aside folder that cannot be read: %s",
-                           strerror(-r));
+                return queue(s, CERT_SET_ASIDE, dir, "a set-aside folder that cannot be read: %s",
+                             strerror(-r));
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *path = NULL;
-                struct stat st;
-                if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+                if (asprintf(&path, "%s/%s", dir, names[i].name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                        r = depth < 8 ? list_set_aside(a, path, depth + 1) : 0;
+                if (is_folder(path, names[i].type) > 0) {
+                        r = depth < 8 ? list_set_aside(s, path, depth + 1) : 0;
                         continue;
                 }
-                r = add(a, CERT_SET_ASIDE, path,
-                        "set aside by the issuer (a half-filed or damaged file); not part of the chain");
+                r = queue(s, CERT_SET_ASIDE, path,
+                          "set aside by the issuer (a half-filed or damaged file); not part of the chain");
         }
-        free_strv(names, n);
+        free_names(names, n);
         return r;
 }
 
 /* A folder: its records (*.json) and the files around them. */
 static int check_dir(struct audit_state *s, const char *dir)
 {
-        struct cert_audit *a = &s->a;
-        char **names = NULL;
+        struct name *names = NULL;
         size_t n = 0;
         int r = list_names(dir, &names, &n);
         if (r < 0)
-                return add(a, CERT_MALFORMED, dir, "the folder cannot be read: %s", strerror(-r));
+                return queue(s, CERT_MALFORMED, dir, "the folder cannot be read: %s", strerror(-r));
+        const char *resolved_dir = keep_dir(s, dir);
+        if (!resolved_dir)
+                r = -ENOMEM;
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                const char *name = names[i];
+                const char *name = names[i].name;
                 _cleanup_free_ char *path = NULL, *partner = NULL;
-                struct stat st;
                 if (asprintf(&path, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/", name) < 0) {
                         r = -ENOMEM;
                         break;
                 }
-                if (lstat(path, &st) < 0)
+                int is_dir = is_folder(path, names[i].type);
+                if (is_dir < 0)
                         continue; /* gone while we looked */
-                if (S_ISDIR(st.st_mode)) {
+                if (is_dir) {
                         if (strcmp(name, "set-aside") == 0 || strcmp(name, "quarantine") == 0)
-                                r = list_set_aside(a, path, 0);
+                                r = list_set_aside(s, path, 0);
                         continue;
                 }
                 if (has_suffix(name, ".tmp")) {
-                        r = add(a, CERT_LEFTOVER_TEMP, path,
-                                "a leftover temporary file (a write was interrupted)");
+                        r = queue(s, CERT_LEFTOVER_TEMP, path,
+                                  "a leftover temporary file (a write was interrupted)");
                         continue;
                 }
                 if (has_suffix(name, ".json")) {
-                        r = check_file(s, path, dir);
+                        if (asprintf(&partner, "%.*s.pdf", (int)(strlen(name) - 5), name) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        r = queue_file(s, path, resolved_dir, names_have(names, n, partner));
                         continue;
                 }
                 if (has_suffix(name, ".json.minisig")) {
@@ -635,8 +809,8 @@ static int check_dir(struct audit_state *s, const char *dir)
                                 break;
                         }
                         if (!names_have(names, n, partner))
-                                r = add(a, CERT_ORPHAN, path,
-                                        "half-filed: a signature without its record %s", partner);
+                                r = queue(s, CERT_ORPHAN, path,
+                                          "half-filed: a signature without its record %s", partner);
                         continue;
                 }
                 if (!has_prefix(name, "KESU-"))
@@ -647,29 +821,14 @@ static int check_dir(struct audit_state *s, const char *dir)
                                 break;
                         }
                         if (!names_have(names, n, partner))
-                                r = add(a, CERT_ORPHAN, path, "a PDF without its record %s", partner);
+                                r = queue(s, CERT_ORPHAN, path, "a PDF without its record %s", partner);
                         continue;
                 }
-                r = add(a, CERT_STRAY, path,
-                        "named like a certificate but none of its files (.json, .json.minisig, .pdf)");
+                r = queue(s, CERT_STRAY, path,
+                          "named like a certificate but none of its files (.json, .json.minisig, .pdf)");
         }
-        free_strv(names, n);
+        free_names(names, n);
         return r;
-}
-
-static void state_free_valid(struct audit_state *s)
-{
-        for (size_t i = 0; i < s->n_valid; i++) {
-                free(s->valid[i].file);
-                free(s->valid[i].real_file);
-                free(s->valid[i].dir);
-                free(s->valid[i].key_id);
-                free(s->valid[i].serial);
-                free(s->valid[i].previous_hash);
-        }
-        free(s->valid);
-        s->valid = NULL;
-        s->n_valid = 0;
 }
 
 /* A file given by name: its folder is where a copy elsewhere is told from a duplicate. */
@@ -681,61 +840,168 @@ static int check_named_file(struct audit_state *s, const char *path)
         char *slash = strrchr(dir, '/');
         if (slash)
                 slash[slash == dir] = 0;
-        return check_file(s, path, slash ? dir : ".");
+        const char *resolved_dir = keep_dir(s, slash ? dir : ".");
+        if (!resolved_dir)
+                return -ENOMEM;
+        return queue_file(s, path, resolved_dir, -1);
 }
 
-/* The resolved parent folder of a resolved path. */
-static bool is_in_folder(const char *resolved_file, const char *resolved_dir)
+/* ---- the whole check ---------------------------------------------------------------------------- */
+
+static void state_free(struct audit_state *s)
 {
-        size_t l = strlen(resolved_dir);
-        return strncmp(resolved_file, resolved_dir, l) == 0 && resolved_file[l] == '/' &&
-               !strchr(resolved_file + l + 1, '/');
+        for (size_t i = 0; i < s->n_valid; i++)
+                free(s->valid[i].previous_hash);
+        free(s->valid);
+        free(s->claims);
+        for (size_t i = 0; i < s->n_dirs; i++)
+                free(s->dirs[i]);
+        free(s->dirs);
+        for (size_t i = 0; i < s->n_work; i++) {
+                free(s->work[i].path);
+                free(s->work[i].message);
+                if (s->work[i].is_file)
+                        free_check(&s->work[i].check);
+        }
+        free(s->work);
+}
+
+struct given {
+        char *resolved; /* NULL: does not exist */
+        size_t index;
+        bool is_dir;
+};
+
+static int cmp_given(const void *x, const void *y)
+{
+        const struct given *a = x, *b = y;
+        int c = strcmp(a->resolved ? a->resolved : "", b->resolved ? b->resolved : "");
+        return c ? c : (a->index < b->index ? -1 : a->index > b->index);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Something named twice (say "certs", "./certs/" and "certs/X.json") is checked once: at its first
+ * naming, and a *.json inside a folder given is checked with the folder. is_skipped[i] says which. */
+static int mark_seen(char *const *paths, size_t n, bool *is_skipped)
+{
+        _cleanup_free_ struct given *g = calloc(n ? n : 1, sizeof *g);
+        _cleanup_free_ char **dirs = calloc(n ? n : 1, sizeof *dirs);
+        if (!g || !dirs)
+                return -ENOMEM;
+        int r = 0;
+        size_t n_dirs = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct stat st;
+                g[i].index = i;
+                if (stat(paths[i], &st) < 0)
+                        continue;
+                g[i].is_dir = S_ISDIR(st.st_mode);
+                if (!(g[i].resolved = audit_resolve(paths[i]))) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if (g[i].is_dir)
+                        dirs[n_dirs++] = g[i].resolved;
+        }
+        if (n_dirs)
+                qsort(dirs, n_dirs, sizeof *dirs, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+                const char *f = g[i].resolved;
+                const char *slash = f ? strrchr(f, '/') : NULL;
+                if (!f || g[i].is_dir || !has_suffix(f, ".json") || !slash || slash == f)
+                        continue;
+                _cleanup_free_ char *parent = strndup(f, (size_t)(slash - f));
+                if (!parent) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                is_skipped[i] = n_dirs && bsearch(&parent, dirs, n_dirs, sizeof *dirs, cmp_str);
+        }
+        qsort(g, n, sizeof *g, cmp_given);
+        for (size_t i = 1; i < n; i++)
+                if (g[i].resolved && g[i - 1].resolved && strcmp(g[i].resolved, g[i - 1].resolved) == 0)
+                        is_skipped[g[i].index] = true;
+out:
+        for (size_t i = 0; i < n; i++)
+                free(g[i].resolved);
+        return r;
+}
+
+/* The worst finding of each record. */
+static void record_severities(struct cert_audit *a)
+{
+        for (size_t i = 0; i < a->n_findings; i++) {
+                size_t k = a->findings[i].record;
+                if (k == 0 || k > a->n_records)
+                        continue;
+                enum cert_finding_severity sev = cert_finding_severity(a->findings[i].kind);
+                if (sev > a->records[k - 1].severity)
+                        a->records[k - 1].severity = sev;
+        }
+}
+
+int cert_audit_check(char *const *paths, size_t n_paths, const struct cert_public_key *keys, size_t n_keys,
+                     const struct cert_audit_options *opts, struct cert_audit *ret)
+{
+        struct audit_state *s = calloc(1, sizeof *s);
+        if (!s)
+                return -ENOMEM;
+        s->keys = keys;
+        s->n_keys = n_keys;
+        if (opts)
+                s->opts = *opts;
+        s->n_threads = s->opts.n_threads;
+        if (s->n_threads == 0) {
+                long n = sysconf(_SC_NPROCESSORS_ONLN);
+                s->n_threads = n > 0 ? (unsigned)n : 1;
+        }
+        if (s->n_threads > AUDIT_MAX_THREADS)
+                s->n_threads = AUDIT_MAX_THREADS;
+        /* jansson seeds its hash tables on first use; do it here, before any worker thread runs */
+        json_object_seed(0);
+
+        struct audit_ledger *ledger = NULL;
+        int r = s->opts.ledger_path ? audit_ledger_load(s->opts.ledger_path, &ledger) : 0;
+        if (r >= 0 && !(s->work = calloc(AUDIT_CHUNK, sizeof *s->work)))
+                r = -ENOMEM;
+        _cleanup_free_ bool *is_skipped = calloc(n_paths ? n_paths : 1, sizeof *is_skipped);
+        if (r >= 0 && !is_skipped)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = mark_seen(paths, n_paths, is_skipped);
+        for (size_t i = 0; r >= 0 && i < n_paths; i++) {
+                struct stat st;
+                if (is_skipped[i])
+                        continue;
+                if (stat(paths[i], &st) < 0)
+                        r = queue(s, CERT_MALFORMED, paths[i], "does not exist");
+                else
+                        r = S_ISDIR(st.st_mode) ? check_dir(s, paths[i]) : check_named_file(s, paths[i]);
+        }
+        if (r >= 0)
+                r = flush_work(s);
+        if (r >= 0)
+                r = audit_check_across(s, ledger);
+        if (r >= 0)
+                record_severities(&s->a);
+        audit_ledger_free(ledger);
+        state_free(s);
+        if (r < 0)
+                cert_audit_done(&s->a);
+        else
+                *ret = s->a;
+        free(s);
+        return r;
 }
 
 int cert_audit_paths(char *const *paths, size_t n_paths, const struct cert_public_key *keys, size_t n_keys,
                      struct cert_audit *ret)
 {
-        struct audit_state s = { .keys = keys, .n_keys = n_keys };
-        char **resolved = calloc(n_paths ? n_paths : 1, sizeof *resolved);
-        bool *is_dir = calloc(n_paths ? n_paths : 1, sizeof *is_dir);
-        int r = resolved && is_dir ? 0 : -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < n_paths; i++) {
-                struct stat st;
-                if (stat(paths[i], &st) < 0)
-                        continue;
-                is_dir[i] = S_ISDIR(st.st_mode);
-                if (!(resolved[i] = resolve(paths[i])))
-                        r = -ENOMEM;
-        }
-        for (size_t i = 0; r >= 0 && i < n_paths; i++) {
-                if (!resolved[i]) {
-                        r = add(&s.a, CERT_MALFORMED, paths[i], "does not exist");
-                        continue;
-                }
-                /* Something named twice (say "certs", "./certs/" and "certs/X.json") is checked once. */
-                bool is_seen = false;
-                for (size_t k = 0; k < n_paths && !is_seen; k++)
-                        is_seen = resolved[k] &&
-                                  ((k < i && strcmp(resolved[k], resolved[i]) == 0) ||
-                                   (!is_dir[i] && is_dir[k] && has_suffix(resolved[i], ".json") &&
-                                    is_in_folder(resolved[i], resolved[k])));
-                if (!is_seen)
-                        r = is_dir[i] ? check_dir(&s, paths[i]) : check_named_file(&s, paths[i]);
-        }
-        if (resolved)
-                free_strv(resolved, n_paths);
-        free(is_dir);
-        if (r >= 0)
-                r = check_chain(&s.a, s.valid, s.n_valid);
-        if (r >= 0)
-                r = check_serials(&s.a, s.valid, s.n_valid);
-        state_free_valid(&s);
-        if (r < 0) {
-                cert_audit_done(&s.a);
-                return r;
-        }
-        *ret = s.a;
-        return 0;
+        return cert_audit_check(paths, n_paths, keys, n_keys, NULL, ret);
 }
 
 enum cert_qr_match cert_audit_match_qr(const struct cert_audit *a, const struct cert_qr_fields *f,
@@ -773,7 +1039,9 @@ void cert_audit_done(struct cert_audit *a)
                 free(a->records[i].serial);
                 free(a->records[i].asset);
                 free(a->records[i].failure_reasons);
+                free(a->records[i].report);
         }
         free(a->records);
+        free(a->chains);
         *a = (struct cert_audit){ 0 };
 }

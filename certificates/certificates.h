@@ -399,11 +399,19 @@ typedef void (*cert_export_report_fn)(const struct cert_export_entry *e, void *u
 int cert_export_folder(const char *cert_dir, const char *export_dir, cert_export_report_fn report,
                        void *userdata);
 
+/* Copies the file src into dir as name (the auditor's page beside the certificates) by the same
+ * rules: written atomically, never replacing. 0 copied, 1 the same bytes were already there,
+ * -EEXIST a different file of that name is there (left alone), other -errno with
+ * *ret_is_destination telling whether writing to dir failed (else reading src). */
+int cert_export_file(const char *src, const char *dir, const char *name, bool *ret_is_destination);
+
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 
 /* Renders the certificate as an A4 PDF (Japanese and English, result first, QR ≥ 35 mm). Code
  * points the fonts or cairo cannot take (noncharacters such as U+FFFF, controls) are shown as
- * "<U+FFFF>": the signed record stays the truth, the PDF shows it visibly. */
+ * "<U+FFFF>": the signed record stays the truth, the PDF shows it visibly. The text is set in VL
+ * PGothic (Debian's fonts-vlgothic), embedded as a subset: a certificate is about 70 KB.
+ * -ENOPKG when that font is not installed (no stand-in is taken). */
 int cert_pdf_write(const json_t *record, const char *qr_payload, const char *key_fingerprint,
                    const char *path);
 
@@ -430,6 +438,7 @@ enum cert_finding_kind {
         CERT_SET_ASIDE,        /* warning: a file the issuer set aside (set-aside/ or quarantine/) */
         CERT_WRONG_KEY,        /* signed by a given key, but not the one the record and serial claim */
         CERT_COPY,             /* the same certificate in another folder (cert dir and export stick) */
+        CERT_LEDGER_MISMATCH,  /* a certificate of a sequence the ledger names with another hash */
 };
 
 /* How a finding counts: only problems make the check fail. */
@@ -444,6 +453,25 @@ struct cert_finding {
         enum cert_finding_kind kind;
         char *subject; /* file or sequence concerned */
         char *message;
+        size_t record; /* 1 + the index in cert_audit.records of the certificate it is about; 0 when
+                        * it is about no one record (a key's chain, a folder, a stray file) */
+};
+
+/* What `kesu cert report` shows of a record, as the record states it (unverified unless the
+ * record is_valid); "" for what it lacks. One allocation: free() it. */
+struct cert_report_fields {
+        const char *date_jst;    /* the disposal's end, ISO 8601 with +09:00 */
+        const char *class_label; /* confidentiality.before */
+        const char *destination;
+        const char *method;         /* sanitization.method */
+        const char *level;          /* sanitization.achieved_level */
+        const char *required_level; /* sanitization.required_level */
+        const char *result;         /* what the record says: "PASS" / "FAIL" */
+        const char *operator_id, *witness_id, *operator_name, *witness_name;
+        const char *organization;
+        const char *disk_model, *disk_serial;
+        const char *key_id;      /* appliance_key_id */
+        int64_t capacity_bytes;  /* media.capacity_bytes; -1 when the record has none */
 };
 
 /* One *.json the auditor read, valid or not (for the FAIL list and for matching a QR). */
@@ -456,6 +484,24 @@ struct cert_audit_record {
         uint64_t sequence;
         bool is_valid;
         bool is_pass;
+        /* the worst finding about this file: PROBLEM, WARNING, FAIL (a valid FAIL certificate) or OK */
+        enum cert_finding_severity severity;
+        struct cert_report_fields *report; /* with is_report (cert_audit_check()); else NULL */
+};
+
+/* What the chain check covered for one key. Certificates outside [checked_from, checked_to] were
+ * not required: a folder of one month is a part of the chain, not a broken chain. */
+struct cert_audit_chain {
+        char key_id[2 * CERT_KEY_ID_BYTES + 1];
+        uint64_t first, last; /* the lowest and highest sequence of its valid certificates; 0 if none */
+        /* The set's range: from the lowest to the highest sequence given for the key (a record that
+         * did not verify still counts where it claims to be), from 1 when the whole chain is
+         * required (complete, a ledger), to the ledger's last when that is higher. */
+        uint64_t checked_from, checked_to;
+        uint64_t ledger_last;  /* this key's last sequence in the ledger; 0 without one */
+        uint64_t n_missing;    /* sequences in the checked range without a valid certificate */
+        size_t n_valid;        /* its valid certificates (copies included) */
+        bool is_complete;      /* the chain was required from sequence 1 */
 };
 
 struct cert_audit {
@@ -469,6 +515,22 @@ struct cert_audit {
         size_t n_fail;     /* valid certificates that record a FAIL */
         struct cert_audit_record *records;
         size_t n_records;
+        struct cert_audit_chain *chains; /* one per key, in key id order */
+        size_t n_chains;
+};
+
+struct cert_audit_options {
+        /* Require the whole chain from sequence 1 (`--complete`); by default certificates before
+         * the first and after the last given are outside the set, only gaps inside it count. */
+        bool is_complete;
+        /* The appliance's ledger (ledger.jsonl): the chain of each of its keys must run from 1 to
+         * its last sequence, and a certificate of a sequence it names must have the hash it names. */
+        const char *ledger_path;
+        /* Fill each record's report fields (kesu cert report). */
+        bool is_report;
+        /* Files checked at once (parse, canonical form, signature); 0: one per CPU online. The
+         * findings come in the same order whatever the number. */
+        unsigned n_threads;
 };
 
 /*
@@ -479,6 +541,11 @@ struct cert_audit {
  */
 int cert_audit_paths(char *const *paths, size_t n_paths, const struct cert_public_key *keys, size_t n_keys,
                      struct cert_audit *ret);
+/* The same with options (NULL: the defaults). Time and memory grow as n log n in the number of
+ * certificates; memory holds a few small facts per certificate, never its whole record.
+ * -EBADMSG when opts->ledger_path is not a kesu ledger, -errno when it cannot be read. */
+int cert_audit_check(char *const *paths, size_t n_paths, const struct cert_public_key *keys, size_t n_keys,
+                     const struct cert_audit_options *opts, struct cert_audit *ret);
 void cert_audit_done(struct cert_audit *a);
 const char *cert_finding_kind_to_string(enum cert_finding_kind k);
 enum cert_finding_severity cert_finding_severity(enum cert_finding_kind k);

@@ -55,6 +55,17 @@ static int export_file_to(const char *src, const char *dst, bool *ret_is_destina
         return r;
 }
 
+int cert_export_file(const char *src, const char *dir, const char *name, bool *ret_is_destination)
+{
+        char dst[PATH_MAX];
+        bool is_destination = true;
+        int r = snprintf(dst, sizeof dst, "%s/%s", dir, name) >= (int)sizeof dst ? -ENAMETOOLONG
+                                                                                  : export_file_to(src, dst, &is_destination);
+        if (ret_is_destination)
+                *ret_is_destination = is_destination;
+        return r;
+}
+
 /* Copies one file into dir under its own name. */
 static int export_file(const char *src, const char *dir)
 {

@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The certificate as an A4 PDF: cairo draws, pango sets every piece of text (Japanese and English in
- * Noto Sans CJK JP), libqrencode makes the QR code. The result comes first, in a coloured band;
+ * VL PGothic), libqrencode makes the QR code. The result comes first, in a coloured band;
  * the QR code sits beside a short summary right under it, so both are always on page 1. The six
  * sections follow in two columns, row by row, onto a second page when they do not fit. The page is
  * laid out twice: once into nothing to count the pages ("page 1 / 2"), then into the file.
  *
  * Everything shown comes from the record; a value that is missing or empty shows as "—". The rows
  * of the six sections come from pdf-rows.c; this file lays them out and draws them.
+ *
+ * The font is a TrueType (glyf) one because cairo embeds only the glyphs a page uses from those: a
+ * certificate is about 70 KB. Noto Sans CJK, an OpenType/CFF collection, made 1-2 MB files: cairo
+ * 1.16 keeps every subroutine of a CFF font once it fails to follow one glyph's charstring, which
+ * happens for some sets of glyphs, and even a subset it follows costs about 60 KB a weight. VL
+ * PGothic has no bold: the bold text is emboldened, and cairo embeds those glyphs as outlines
+ * (subset too). The page was laid out for Noto's line box; each line is set in that same box
+ * (LINE_HEIGHT_EM, LINE_ASCENT_EM) whatever the font's own, so the page keeps its look.
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -19,6 +27,7 @@
 #include <qrencode.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "certificates.h"
@@ -43,13 +52,15 @@
 #define CELL_PAD_Y       1.4
 #define CELL_TRIM        (0.18 * TABLE_FONT) /* the room the font keeps above its glyphs, for accents */
 #define CELL_LINES       16                  /* at most, in one cell; a column holds about 70 */
-#define LINE_SPACING     0.9f                /* × the font's own line height, 1.45 × its size */
-#define QR_SYMBOL_WIDTH  (40 * MM)           /* the modules; the quiet zone comes on top */
+#define LINE_HEIGHT_EM   1.448     /* a line's box, × the size: the first line of a layout this high */
+#define LINE_ASCENT_EM   1.16      /* … with its baseline this far below the top */
+#define LINE_SPACING     0.9       /* the next lines' baselines LINE_SPACING × LINE_HEIGHT_EM apart */
+#define QR_SYMBOL_WIDTH  (40 * MM) /* the modules; the quiet zone comes on top */
 #define QR_QUIET_MODULES 4
 #define SIGNATURE_HEIGHT (24 * MM)
 #define MAX_REASONS      8 /* and REASON_LINES lines each at most: page 1 keeps room for the QR */
 #define REASON_LINES     3
-#define FONT_FAMILY      "Noto Sans CJK JP"
+#define FONT_FAMILY      "VL PGothic" /* Debian's fonts-vlgothic, also the console's font */
 
 struct rgb {
         double r, g, b;
@@ -71,6 +82,8 @@ struct doc {
         const json_t *record;
         const char *qr_payload;
         const char *key_fingerprint;
+        /* FONT_FAMILY's own line, × the size: its baseline below the top, its height */
+        double font_ascent_em, font_height_em;
         int page;    /* the current page, from 1 */
         int n_pages; /* 0 while counting */
 };
@@ -112,12 +125,18 @@ static PangoLayout *new_layout(struct doc *d, const char *s, double w, double si
                 pango_layout_set_height(layout, -max_lines);
                 pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         }
-        pango_layout_set_line_spacing(layout, LINE_SPACING);
+        pango_layout_set_line_spacing(layout, (float)(LINE_SPACING * LINE_HEIGHT_EM / d->font_height_em));
         pango_layout_set_alignment(layout, align == ALIGN_CENTER  ? PANGO_ALIGN_CENTER
                                            : align == ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
                                                                   : PANGO_ALIGN_LEFT);
         pango_layout_set_text(layout, s, -1);
         return layout;
+}
+
+/* How much lower than in the font's own line the text sits in the line box. */
+static double box_shift(const struct doc *d, double size)
+{
+        return (LINE_ASCENT_EM - d->font_ascent_em) * size;
 }
 
 /* Sets s in width w, at most max_lines lines (0: any), and draws it at (x, y) unless color is
@@ -131,11 +150,12 @@ static double text_lines(struct doc *d, double x, double y, double w, const char
         pango_layout_get_size(layout, &width, &height);
         if (color) {
                 set_color(d->cr, *color);
-                cairo_move_to(d->cr, x, y);
+                cairo_move_to(d->cr, x, y + box_shift(d, size));
                 pango_cairo_show_layout(d->cr, layout);
         }
         g_object_unref(layout);
-        return (double)height / PANGO_SCALE;
+        /* the first line's box instead of the font's own line; the others are LINE_SPACING apart */
+        return (double)height / PANGO_SCALE + (LINE_HEIGHT_EM - d->font_height_em) * size;
 }
 
 static double text(struct doc *d, double x, double y, double w, const char *s, double size, bool is_bold,
@@ -148,7 +168,7 @@ static double text(struct doc *d, double x, double y, double w, const char *s, d
 static double text_baseline(struct doc *d, const char *s, double size, bool is_bold)
 {
         PangoLayout *layout = new_layout(d, s, 1000, size, is_bold, ALIGN_LEFT, 1);
-        double baseline = (double)pango_layout_get_baseline(layout) / PANGO_SCALE;
+        double baseline = (double)pango_layout_get_baseline(layout) / PANGO_SCALE + box_shift(d, size);
         g_object_unref(layout);
         return baseline;
 }
@@ -628,6 +648,42 @@ static int cairo_error(cairo_status_t st)
         return st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
 }
 
+/* Loads FONT_FAMILY and measures its own line, × the size: where the baseline is, how high it is.
+ * -ENOPKG when fontconfig offers another family instead (the font is not installed): a stand-in
+ * would change the page, and might be one that cairo embeds whole. */
+static int font_line(PangoFontMap *font_map, PangoContext *pango, double *ret_ascent_em,
+                     double *ret_height_em)
+{
+        const double size = 100;
+        PangoFontDescription *want = pango_font_description_new();
+        pango_font_description_set_family(want, FONT_FAMILY);
+        pango_font_description_set_absolute_size(want, size * PANGO_SCALE);
+        PangoFont *font = pango_font_map_load_font(font_map, pango, want);
+        pango_font_description_free(want);
+        if (!font)
+                return -ENOPKG;
+
+        PangoFontDescription *got = pango_font_describe(font);
+        const char *family = pango_font_description_get_family(got);
+        bool is_ours = family && strcasecmp(family, FONT_FAMILY) == 0;
+        pango_font_description_free(got);
+        if (!is_ours) {
+                g_object_unref(font);
+                return -ENOPKG;
+        }
+
+        PangoFontMetrics *metrics = pango_font_get_metrics(font, pango_language_from_string("ja"));
+        double ascent = (double)pango_font_metrics_get_ascent(metrics) / PANGO_SCALE / size;
+        double descent = (double)pango_font_metrics_get_descent(metrics) / PANGO_SCALE / size;
+        pango_font_metrics_unref(metrics);
+        g_object_unref(font);
+        if (ascent <= 0 || ascent + descent <= 0)
+                return -EIO; /* a broken font file */
+        *ret_ascent_em = ascent;
+        *ret_height_em = ascent + descent;
+        return 0;
+}
+
 /* Renders into the stream; returns the page count or -errno. */
 static int render_to(struct sink *sink, const json_t *record, const char *qr_payload,
                      const char *key_fingerprint, int n_pages)
@@ -676,7 +732,9 @@ static int render_to(struct sink *sink, const json_t *record, const char *qr_pay
                 .key_fingerprint = key_fingerprint,
                 .n_pages = n_pages,
         };
-        r = render(&d);
+        r = font_line(font_map, pango, &d.font_ascent_em, &d.font_height_em);
+        if (r >= 0)
+                r = render(&d);
 
         g_object_unref(pango);
         g_object_unref(font_map);

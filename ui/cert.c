@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <qrencode.h>
 #include <sodium.h>
@@ -63,7 +64,8 @@ int ui_passphrase_get(const char *file, const char *what, bool is_new, struct ui
                 /* a FIFO whose writer never comes must not hang the appliance */
                 if ((r = read_secret_file(file, 4096, 10000, &content, &n)) < 0) {
                         if (r == -ETIMEDOUT)
-                                ui_error("cannot read the passphrase file %s: nothing came within 10 s (timed "
+                                ui_error("cannot read the passphrase file %s: nothing came within 10 s "
+                                         "(timed "
                                          "out: a FIFO with no writer?)",
                                          file);
                         else if (r == -EFBIG)
@@ -385,7 +387,7 @@ static int decode_qr_image(const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static const char *severity_label(enum cert_finding_kind kind)
+const char *ui_finding_severity_label(enum cert_finding_kind kind)
 {
         switch (cert_finding_severity(kind)) {
         case CERT_SEVERITY_OK:
@@ -473,7 +475,75 @@ static size_t check_qr(const char *payload, const struct cert_public_key *keys, 
         return n_problems;
 }
 
-/* The summary: counts, PASS and FAIL, and one line per FAIL certificate. */
+/* "5" or "5–9" */
+static void sequence_range(uint64_t from, uint64_t to, char *buf, size_t size)
+{
+        if (from == to)
+                snprintf(buf, size, "%" PRIu64, from);
+        else
+                snprintf(buf, size, "%" PRIu64 "\u2013%" PRIu64, from, to);
+}
+
+void ui_chain_sentence(const struct cert_audit_chain *ch, char *buf, size_t size)
+{
+        char range[64], checked[80], before[64], missing[64] = "";
+        sequence_range(ch->checked_from, ch->checked_to, range, sizeof range);
+        snprintf(checked, sizeof checked, "sequence%s %s", ch->checked_from == ch->checked_to ? "" : "s",
+                 range);
+        if (ch->n_missing > 0)
+                snprintf(missing, sizeof missing, ", %" PRIu64 " missing", ch->n_missing);
+        if (ch->n_valid == 0)
+                snprintf(buf, size, "%s required by the ledger, none of them here (key %s)", checked,
+                         ch->key_id);
+        else if (ch->ledger_last > 0)
+                snprintf(buf, size,
+                         "%s checked%s: the whole chain, %s the ledger's last (%" PRIu64 ") (key %s)",
+                         checked, missing, ch->last > ch->ledger_last ? "past" : "to", ch->ledger_last,
+                         ch->key_id);
+        else if (ch->is_complete)
+                snprintf(buf, size,
+                         "%s checked%s, complete from 1; after %" PRIu64 " are outside this set (key %s)",
+                         checked, missing, ch->checked_to, ch->key_id);
+        else if (ch->checked_from > 1) {
+                sequence_range(1, ch->checked_from - 1, before, sizeof before);
+                snprintf(buf, size, "%s checked%s; %s and after %" PRIu64 " are outside this set (key %s)",
+                         checked, missing, before, ch->checked_to, ch->key_id);
+        } else
+                snprintf(buf, size, "%s checked%s; after %" PRIu64 " are outside this set (key %s)", checked,
+                         missing, ch->checked_to, ch->key_id);
+}
+
+json_t *ui_chains_to_json(const struct cert_audit *audit)
+{
+        json_t *arr = json_array();
+        for (size_t i = 0; arr && i < audit->n_chains; i++) {
+                const struct cert_audit_chain *ch = &audit->chains[i];
+                char sentence[512];
+                ui_chain_sentence(ch, sentence, sizeof sentence);
+                json_array_append_new(
+                        arr,
+                        json_pack("{s:s, s:I, s:I, s:I, s:I, s:b, s:o, s:I, s:I, s:s}", "key_id", ch->key_id,
+                                  "first", (json_int_t)ch->first, "last", (json_int_t)ch->last,
+                                  "checked_from", (json_int_t)ch->checked_from, "checked_to",
+                                  (json_int_t)ch->checked_to, "complete", (int)ch->is_complete,
+                                  "ledger_last",
+                                  ch->ledger_last ? json_integer((json_int_t)ch->ledger_last) : json_null(),
+                                  "missing", (json_int_t)ch->n_missing, "valid", (json_int_t)ch->n_valid,
+                                  "summary", sentence));
+        }
+        return arr;
+}
+
+void ui_print_chains(FILE *f, const struct cert_audit *audit)
+{
+        for (size_t i = 0; i < audit->n_chains; i++) {
+                char sentence[512];
+                ui_chain_sentence(&audit->chains[i], sentence, sizeof sentence);
+                fprintf(f, "Chain: %s\n", sentence);
+        }
+}
+
+/* The summary: counts, PASS and FAIL, the sequences checked, and one line per FAIL certificate. */
 static void render_summary(const struct cert_audit *audit, size_t n_problems, json_t *out)
 {
         json_t *failed = out ? json_array() : NULL;
@@ -495,12 +565,14 @@ static void render_summary(const struct cert_audit *audit, size_t n_problems, js
                 json_object_set_new(out, "pass", json_integer((json_int_t)audit->n_pass));
                 json_object_set_new(out, "fail", json_integer((json_int_t)audit->n_fail));
                 json_object_set_new(out, "failed", failed);
+                json_object_set_new(out, "chains", ui_chains_to_json(audit));
                 return;
         }
         printf("%zu certificate%s, %zu valid, %zu problem%s, %zu warning%s: %zu PASS, %zu FAIL\n",
                audit->n_certificates, audit->n_certificates == 1 ? "" : "s", audit->n_valid, n_problems,
                n_problems == 1 ? "" : "s", audit->n_warnings, audit->n_warnings == 1 ? "" : "s",
                audit->n_pass, audit->n_fail);
+        ui_print_chains(stdout, audit);
         if (audit->n_fail == 0)
                 return;
         printf("FAIL certificates (the disposal failed: these disks are NOT sanitized):\n");
@@ -515,28 +587,72 @@ static void render_summary(const struct cert_audit *audit, size_t n_problems, js
 
 static void print_verify_help(void)
 {
-        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--qr TEXT] [--qr-image FILE] [--json] "
-               "[FILE|DIR…]\n\n"
+        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--complete] [--ledger FILE] [--qr TEXT]\n"
+               "                        [--qr-image FILE] [--json] [FILE|DIR…]\n\n"
                "Checks certificates (CERT.json beside CERT.json.minisig), folders of them (their chain,\n"
                "serials, half-filed, stray and temporary files, missing PDFs, what was set aside), and QR\n"
                "payloads (as text or decoded from a PNG or PDF) against the files given.\n"
-               "Exit 0 only when there is no problem (FAIL certificates and warnings are listed).\n");
+               "\n"
+               "The chain is checked over the sequences given: a gap inside them is a problem; "
+               "certificates\n"
+               "before the first or after the last given are outside the set (one certificate, or one\n"
+               "month's folder, checks clean), and the summary says which sequences were checked.\n"
+               "  --complete       require the whole chain from sequence 1\n"
+               "  --ledger FILE    the appliance's ledger (ledger.jsonl): require the chain from 1 to its\n"
+               "                   last sequence, and each certificate it names to have the hash it names\n"
+               "\n"
+               "Exit 0 only when there is no problem (FAIL certificates and warnings are listed), 1 when\n"
+               "there is one, 2 bad usage or input.\n");
+}
+
+int ui_load_public_key(const char *who, const char *path, struct cert_public_key *keys, size_t max_keys,
+                       size_t *n_keys)
+{
+        if (*n_keys >= max_keys) {
+                ui_error("%s: at most %zu keys", who, max_keys);
+                return -E2BIG;
+        }
+        int r = cert_public_key_load(path, &keys[*n_keys]);
+        if (r < 0) {
+                ui_error("%s: %s: %s", who, path,
+                         r == -EBADMSG ? "not a minisign public key" : strerror(-r));
+                return r;
+        }
+        (*n_keys)++;
+        return 0;
+}
+
+const char *ui_audit_error(int r)
+{
+        switch (-r) {
+        case EBADMSG:
+                return "not a kesu ledger (a line without sequence, hash and serial)";
+        case ENOENT:
+                return "no such file";
+        default:
+                return strerror(-r);
+        }
 }
 
 int ui_cmd_cert(int argc, char **argv)
 {
         if (argc >= 2 && strcmp(argv[1], "export") == 0)
                 return ui_cmd_cert_export(argc - 1, argv + 1);
+        if (argc >= 2 && strcmp(argv[1], "report") == 0)
+                return ui_cmd_cert_report(argc - 1, argv + 1);
         if (argc < 2 || strcmp(argv[1], "verify") != 0) {
                 if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-                        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--qr TEXT] [--qr-image "
-                               "FILE] [--json] "
-                               "[FILE|DIR…]\n"
+                        printf("Usage: kesu cert verify --key PUBFILE [--key …] [--complete] [--ledger "
+                               "FILE] "
+                               "[--qr TEXT]\n"
+                               "                        [--qr-image FILE] [--json] [FILE|DIR…]\n"
+                               "       kesu cert report [--format csv|jsonl] [--bom] [--key PUBFILE]… "
+                               "[--output FILE] DIR|FILE…\n"
                                "       kesu cert export [--cert-dir DIR] [--config FILE] [--json] "
                                "[EXPORT_DIR]\n");
                         return KESU_EXIT_OK;
                 }
-                ui_error("cert: say verify or export (see 'kesu cert --help')");
+                ui_error("cert: say verify, report or export (see 'kesu cert --help')");
                 return KESU_EXIT_USAGE;
         }
         argc--;
@@ -544,11 +660,13 @@ int ui_cmd_cert(int argc, char **argv)
         static const struct option options[] = {
                 { "key", required_argument, NULL, 'k' },      { "qr", required_argument, NULL, 'q' },
                 { "qr-image", required_argument, NULL, 'i' }, { "json", no_argument, NULL, 'j' },
+                { "complete", no_argument, NULL, 'c' },       { "ledger", required_argument, NULL, 'l' },
                 { "help", no_argument, NULL, 'h' },           {},
         };
         struct cert_public_key keys[16];
         size_t n_keys = 0;
         const char *qr = NULL, *qr_image = NULL;
+        struct cert_audit_options opts = { 0 };
         bool is_json = false;
         int c, r;
         opterr = 0;
@@ -556,16 +674,14 @@ int ui_cmd_cert(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
                 switch (c) {
                 case 'k':
-                        if (n_keys >= ELEMENTSOF(keys)) {
-                                ui_error("cert verify: at most %zu keys", ELEMENTSOF(keys));
+                        if (ui_load_public_key("cert verify", optarg, keys, ELEMENTSOF(keys), &n_keys) < 0)
                                 return KESU_EXIT_USAGE;
-                        }
-                        if ((r = cert_public_key_load(optarg, &keys[n_keys])) < 0) {
-                                ui_error("cert verify: %s: %s", optarg,
-                                         r == -EBADMSG ? "not a minisign public key" : strerror(-r));
-                                return KESU_EXIT_USAGE;
-                        }
-                        n_keys++;
+                        break;
+                case 'c':
+                        opts.is_complete = true;
+                        break;
+                case 'l':
+                        opts.ledger_path = optarg;
                         break;
                 case 'q':
                         qr = optarg;
@@ -580,7 +696,7 @@ int ui_cmd_cert(int argc, char **argv)
                         print_verify_help();
                         return KESU_EXIT_OK;
                 default:
-                        if (optopt && strchr("kqi", optopt))
+                        if (optopt && strchr("kqil", optopt))
                                 ui_error("cert verify: option '%s' needs a value", argv[optind - 1]);
                         else
                                 ui_error("cert verify: unknown option '%s' (see 'kesu cert verify --help')",
@@ -605,10 +721,19 @@ int ui_cmd_cert(int argc, char **argv)
                          r == -ENODATA ? "" : " (are pdftoppm and zbarimg installed?)");
                 return KESU_EXIT_USAGE;
         }
+        if (!has_paths && (opts.is_complete || opts.ledger_path)) {
+                ui_error("cert verify: --complete and --ledger check a chain: give certificate files or "
+                         "folders");
+                return KESU_EXIT_USAGE;
+        }
         struct cert_audit audit = { 0 };
-        if (has_paths &&
-            (r = cert_audit_paths(argv + optind, (size_t)(argc - optind), keys, n_keys, &audit)) < 0) {
-                ui_error("cert verify: %s", strerror(-r));
+        if (has_paths && (r = cert_audit_check(argv + optind, (size_t)(argc - optind), keys, n_keys, &opts,
+                                               &audit)) < 0) {
+                if (opts.ledger_path && r != -ENOMEM)
+                        ui_error("cert verify: the ledger %s cannot be used: %s", opts.ledger_path,
+                                 ui_audit_error(r));
+                else
+                        ui_error("cert verify: %s", strerror(-r));
                 return KESU_EXIT_USAGE;
         }
 
@@ -633,10 +758,11 @@ int ui_cmd_cert(int argc, char **argv)
                         json_array_append_new(findings,
                                               json_pack("{s:s, s:s, s:s, s:s}", "kind",
                                                         cert_finding_kind_to_string(fd->kind), "severity",
-                                                        severity_label(fd->kind), "subject", fd->subject,
-                                                        "message", fd->message));
+                                                        ui_finding_severity_label(fd->kind), "subject",
+                                                        fd->subject, "message", fd->message));
                 else
-                        printf("%-8s %s: %s\n", severity_label(fd->kind), fd->subject, fd->message);
+                        printf("%-8s %s: %s\n", ui_finding_severity_label(fd->kind), fd->subject,
+                               fd->message);
         }
         if (is_json) {
                 render_summary(&audit, n_problems, out);

@@ -4,12 +4,19 @@
 #include <getopt.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "certificates.h"
 #include "common.h"
 #include "ui.h"
 
 #define DEFAULT_CONFIG UI_DEFAULT_CONFIG
+
+/* The auditor's page (web/), as `meson install` puts it with the image's prefix /usr or the default
+ * /usr/local; KESU_VERIFY_PAGE names another ("" for none). */
+#define VERIFY_PAGE_NAME "kesu-verify.html"
+static const char *const verify_page_paths[] = { "/usr/share/kesu/" VERIFY_PAGE_NAME,
+                                                 "/usr/local/share/kesu/" VERIFY_PAGE_NAME };
 
 struct export_cli {
         const char *cert_dir, *export_dir, *config;
@@ -45,7 +52,9 @@ static void print_help(void)
                "are not in EXPORT_DIR yet — the export stick — each written atomically. Files already\n"
                "there byte for byte are left alone; a different file of the same name is never replaced\n"
                "(it is named instead). set-aside/, temporary and stray files are not copied. A full stick\n"
-               "loses nothing: the certificates stay filed, and running again continues.\n\n"
+               "loses nothing: the certificates stay filed, and running again continues.\n"
+               "The auditor's page kesu-verify.html (checks the folder in any browser, offline) is put\n"
+               "beside them by the same rules, when it is installed (env KESU_VERIFY_PAGE names another).\n\n"
                "  --cert-dir DIR   where the certificates are filed (default: cert-dir = … of the config)\n"
                "  --config FILE    key = value settings (default " DEFAULT_CONFIG "); cert-dir and\n"
                "                   export-dir (EXPORT_DIR when none is given) are read from it\n"
@@ -263,10 +272,54 @@ static void report_stop(const struct export_totals *t, int r)
                  r == -ENOSPC || r == -EDQUOT ? "free some space or use another stick" : "fix the stick");
 }
 
-static void print_summary(const struct export_totals *t, int r)
+/* Where the installed page is, or NULL when there is none. */
+static const char *verify_page(void)
+{
+        const char *env = getenv("KESU_VERIFY_PAGE");
+        if (env)
+                return *env ? env : NULL;
+        for (size_t i = 0; i < ELEMENTSOF(verify_page_paths); i++)
+                if (access(verify_page_paths[i], R_OK) == 0)
+                        return verify_page_paths[i];
+        return NULL;
+}
+
+/* Puts the auditor's page on the stick beside the certificates: "copied", "identical", "differs"
+ * (an older page is there: left alone), "failed" or "not-installed". Returns 0, or -errno when it
+ * differs or could not be copied (the export is then incomplete). */
+static int export_page(const struct export_cli *cli, const char **ret_status)
+{
+        const char *page = verify_page();
+        *ret_status = "not-installed";
+        if (!page)
+                return 0;
+        bool is_destination;
+        int r = cert_export_file(page, cli->export_dir, VERIFY_PAGE_NAME, &is_destination);
+        *ret_status = r == 0 ? "copied" : r == 1 ? "identical" : r == -EEXIST ? "differs" : "failed";
+        if (cli->is_json) {
+                json_t *o = json_pack("{s:s, s:s, s:s}", "event", "page", "name", VERIFY_PAGE_NAME, "status",
+                                      *ret_status);
+                json_object_set_new(o, "source", ui_json_string_or_null(page));
+                json_object_set_new(o, "error", r < 0 && r != -EEXIST ? json_string(strerror(-r)) : json_null());
+                ui_json_line(o);
+        } else if (r == 0)
+                printf("exported the auditor's page %s (open it in a browser to check this folder)\n",
+                       VERIFY_PAGE_NAME);
+        else if (r == -EEXIST)
+                ui_error("cert export: %s/%s differs from this appliance's page %s: not replaced (an older "
+                         "version? move it away to export the page again)",
+                         cli->export_dir, VERIFY_PAGE_NAME, page);
+        else if (r < 0)
+                ui_error("cert export: cannot %s the auditor's page %s: %s", is_destination ? "write" : "read",
+                         is_destination ? cli->export_dir : page, strerror(-r));
+        return r < 0 ? r : 0;
+}
+
+static void print_summary(const struct export_totals *t, int r, const char *page_status)
 {
         const struct export_cli *cli = t->cli;
-        bool is_complete = r == 0 && t->n_differs == 0 && t->n_failed == 0 && t->n_without_pdf == 0 &&
+        bool is_page_ok = strcmp(page_status, "differs") != 0 && strcmp(page_status, "failed") != 0;
+        bool is_complete = r == 0 && is_page_ok && t->n_differs == 0 && t->n_failed == 0 && t->n_without_pdf == 0 &&
                            t->n_half_filed == 0;
         if (cli->is_json) {
                 json_t *o =
@@ -279,6 +332,7 @@ static void print_summary(const struct export_totals *t, int r)
                 json_object_set_new(o, "cert_dir", ui_json_string_or_null(cli->cert_dir));
                 json_object_set_new(o, "export_dir", ui_json_string_or_null(cli->export_dir));
                 json_object_set_new(o, "error", r < 0 ? json_string(strerror(-r)) : json_null());
+                json_object_set_new(o, "page", json_string(page_status));
                 ui_json_line(o);
                 return;
         }
@@ -338,8 +392,12 @@ int ui_cmd_cert_export(int argc, char **argv)
                          strerror(-r));
                 return KESU_EXIT_NOT_SANITIZED;
         }
-        print_summary(&t, r);
-        bool is_complete =
-                r == 0 && t.n_differs == 0 && t.n_failed == 0 && t.n_without_pdf == 0 && t.n_half_filed == 0;
+        /* the page beside the certificates, once they are all there */
+        const char *page_status = "not-tried";
+        int r_page = r == 0 ? export_page(&cli, &page_status) : 0;
+        fflush(stdout);
+        print_summary(&t, r, page_status);
+        bool is_complete = r == 0 && r_page == 0 && t.n_differs == 0 && t.n_failed == 0 && t.n_without_pdf == 0 &&
+                           t.n_half_filed == 0;
         return is_complete ? KESU_EXIT_OK : KESU_EXIT_NOT_SANITIZED;
 }

@@ -157,6 +157,20 @@ int ui_cmd_key_init(int argc, char **argv);
 int ui_cmd_cert(int argc, char **argv);
 /* `kesu cert export [--cert-dir DIR] [--config FILE] [--json] [EXPORT_DIR]` (export.c) */
 int ui_cmd_cert_export(int argc, char **argv);
+/* `kesu cert report [--format csv|jsonl] [--bom] [--key PUB]… [--output FILE] DIR|FILE…`
+ * (report.c): one row per certificate for asset-management systems. */
+int ui_cmd_cert_report(int argc, char **argv);
+/* The auditor's output shared by cert verify and cert report (cert.c): "OK", "FAILED",
+ * "WARNING" or "PROBLEM"; one --key loaded into keys (reports its own error, prefixed with who);
+ * why cert_audit_check() failed with a ledger; what one key's chain check covered, as a sentence,
+ * as JSON, and as "Chain: …" lines. */
+const char *ui_finding_severity_label(enum cert_finding_kind kind);
+int ui_load_public_key(const char *who, const char *path, struct cert_public_key *keys, size_t max_keys,
+                       size_t *n_keys);
+const char *ui_audit_error(int r);
+void ui_chain_sentence(const struct cert_audit_chain *ch, char *buf, size_t size);
+json_t *ui_chains_to_json(const struct cert_audit *audit);
+void ui_print_chains(FILE *f, const struct cert_audit *audit);
 int ui_cmd_verify(int argc, char **argv);
 int ui_cmd_list(int argc, char **argv);
 int ui_cmd_wipe(int argc, char **argv);

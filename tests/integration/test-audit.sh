@@ -3,10 +3,13 @@
 # orphan files, stray and temporary files, a missing PDF, what the issuer set aside, a serial
 # issued twice across folders (and a harmless copy), the paper's QR against the folder, a record
 # re-signed with another known key, a folder of only FAIL certificates, and --qr-image with paths
-# no shell could quote, leaving no temporary folder behind.
+# no shell could quote, leaving no temporary folder behind. And a part of the chain (one
+# certificate, one month's folder) against --complete and --ledger, with chains signed by
+# tests/tools/kesu-cert-mint (a fork, a re-linked certificate).
 . "$(dirname "$0")/../lib.sh"
 
 t_require jq minisign pdftoppm zbarimg
+: "${KESU_CERT_MINT:?KESU_CERT_MINT must point at tests/tools/kesu-cert-mint}"
 t_workdir /dev/shm
 export KESU_STATE_DIR=$T_DIR/state # the key's registration: never the machine's own
 
@@ -46,6 +49,76 @@ W=$T_DIR/work
 fresh() { rm -rf "$W"; cp -a "$C" "$W"; }
 n_lines() { grep -c "$1" <<<"$2"; }
 
+echo "# a part of the chain is not a broken chain"
+out=$(verify "$C/$S-000003.json"); rc=$?
+t_eq "one certificate of sequence 3: exit 0" 0 "$rc"
+t_line "one certificate: no problem" "^1 certificate, 1 valid, 0 problems, 0 warnings: 1 PASS, 0 FAIL$" "$out"
+t_line "one certificate: the range checked" "^Chain: sequence 3 checked; 1–2 and after 3 are outside this set \\(key $KEY_ID\\)$" "$out"
+t_eq "one certificate: nothing missing" 0 "$(n_lines "missing" "$out")"
+out=$(verify --complete "$C/$S-000003.json"); rc=$?
+t_eq "one certificate, --complete: exit 1" 1 "$rc"
+t_line "one certificate, --complete: 1 to 2 missing" "^PROBLEM +key $KEY_ID: certificates 1 to 2 are missing$" "$out"
+out=$(verify --ledger "$K/ledger.jsonl" "$C"); rc=$?
+t_eq "the whole folder against kesu's own ledger: exit 0" 0 "$rc"
+t_line "the whole folder against the ledger: said" "^Chain: sequences 1–3 checked: the whole chain, to the ledger's last \\(3\\)" "$out"
+out=$(verify --ledger "$K/ledger.jsonl" "$C/$S-000001.json"); rc=$?
+t_eq "the first certificate against the ledger: exit 1" 1 "$rc"
+t_line "the first certificate against the ledger: 2 to 3 missing" "^PROBLEM +key $KEY_ID: certificates 2 to 3 are missing \\(the ledger's last is 3\\)$" "$out"
+
+# many certificates signed with the same key by the test tool (no wipe each)
+M=$T_DIR/minted
+"$KESU_CERT_MINT" --key "$K/appliance.key" --passphrase-file "$T_DIR/pass" --out "$M" --count 200 \
+    --ledger "$T_DIR/minted-ledger.jsonl" >/dev/null || t_fail "kesu-cert-mint failed"
+t_eq "minted: 200 records and signatures" "200 200" "$(ls "$M"/*.json | wc -l) $(ls "$M"/*.json.minisig | wc -l)"
+minisign -Vq -p "$PUB" -m "$M/$S-000137.json"; t_eq "minted: stock minisign accepts one" 0 $?
+P=$T_DIR/one-month; mkdir -p "$P"
+for i in $(seq 120 168); do cp "$M/$(printf '%s-%06d' "$S" "$i")".json* "$P/"; done
+out=$(verify "$P"); rc=$?
+t_eq "one month's folder (120-168): exit 0" 0 "$rc"
+t_line "one month's folder: 49 valid, no problem" "^49 certificates, 49 valid, 0 problems, 49 warnings" "$out"
+t_line "one month's folder: the range checked and what is outside" "^Chain: sequences 120–168 checked; 1–119 and after 168 are outside this set \\(key $KEY_ID\\)$" "$out"
+t_eq "one month's folder: JSON range" "120 168 120 168 false 0 null" \
+    "$(verify --json "$P" | jq -r '.chains[0] | "\(.first) \(.last) \(.checked_from) \(.checked_to) \(.complete) \(.missing) \(.ledger_last)"')"
+rm "$P/$S-000150.json" "$P/$S-000150.json.minisig" "$P/$S-000151.json" "$P/$S-000151.json.minisig"
+out=$(verify "$P"); rc=$?
+t_eq "a gap inside the set: exit 1" 1 "$rc"
+t_line "a gap inside the set: named" "^PROBLEM +key $KEY_ID: certificates 150 to 151 are missing$" "$out"
+t_line "a gap inside the set: counted in the range" "^Chain: sequences 120–168 checked, 2 missing; 1–119 and after 168" "$out"
+out=$(verify --complete "$P"); rc=$?
+t_eq "--complete on a part: exit 1" 1 "$rc"
+t_line "--complete on a part: the missing start named" "^PROBLEM +key $KEY_ID: certificates 1 to 119 are missing$" "$out"
+t_line "--complete on a part: and the gap" "certificates 150 to 151 are missing" "$out"
+t_eq "--complete on a part: JSON" "1 168 true 121" "$(verify --json --complete "$P" | jq -r '.chains[0] | "\(.checked_from) \(.checked_to) \(.complete) \(.missing)"')"
+verify --complete "$M" >/dev/null; t_eq "--complete on the whole chain: exit 0" 0 $?
+out=$(verify --ledger "$T_DIR/minted-ledger.jsonl" "$M"); rc=$?
+t_eq "--ledger on the whole chain: exit 0" 0 "$rc"
+t_line "--ledger on the whole chain: said" "^Chain: sequences 1–200 checked: the whole chain, to the ledger's last \\(200\\)" "$out"
+out=$(verify --ledger "$T_DIR/minted-ledger.jsonl" "$P"); rc=$?
+t_eq "--ledger on a part: exit 1" 1 "$rc"
+t_line "--ledger on a part: before it" "^PROBLEM +key $KEY_ID: certificates 1 to 119 are missing$" "$out"
+t_line "--ledger on a part: after it, up to the ledger's last" "^PROBLEM +key $KEY_ID: certificates 169 to 200 are missing \\(the ledger's last is 200\\)$" "$out"
+out=$(verify --ledger "$T_DIR/minted-ledger.jsonl" "$C"); rc=$?
+t_eq "a ledger that names other certificates: exit 1" 1 "$rc"
+t_eq "a ledger that names other certificates: each one said" 3 "$(n_lines "is not the certificate the ledger names" "$out")"
+t_eq "a ledger that names other certificates: JSON kind" "ledger-mismatch" \
+    "$(verify --json --ledger "$T_DIR/minted-ledger.jsonl" "$C" | jq -r '[.findings[].kind | select(. == "ledger-mismatch")] | unique | join(" ")')"
+echo "not a ledger" >"$T_DIR/bad-ledger.jsonl"
+verify --ledger "$T_DIR/bad-ledger.jsonl" "$M" >/dev/null 2>&1; t_eq "a file that is no ledger: exit 2" 2 $?
+verify --ledger "$T_DIR/no-such-ledger" "$M" >/dev/null 2>&1; t_eq "a ledger that does not exist: exit 2" 2 $?
+
+echo "# kesu-cert-mint's damaged chains: a fork and a re-linked certificate"
+D=$T_DIR/damaged
+"$KESU_CERT_MINT" --key "$K/appliance.key" --passphrase-file "$T_DIR/pass" --out "$D" --count 12 \
+    --start-sequence 5 --fork-at 8 --relink-at 10 >/dev/null || t_fail "kesu-cert-mint (damaged) failed"
+minisign -Vq -p "$PUB" -m "$D/fork-$S-000008.json"; t_eq "the fork's second certificate is validly signed" 0 $?
+t_eq "the fork: same sequence and previous hash, other content" "8 true false" "$(jq -rs '"\(.[0].sequence) \(.[0].previous_hash == .[1].previous_hash) \(.[0] == .[1])"' "$D/$S-000008.json" "$D/fork-$S-000008.json")"
+out=$(verify "$D"); rc=$?
+t_eq "fork and re-link: exit 1" 1 "$rc"
+t_line "the fork: sequence 8 twice" "^PROBLEM +$D/(fork-)?$S-000008.json: sequence 8 appears twice with different content" "$out"
+t_line "the re-link: 10 does not follow 9" "^PROBLEM +$D/$S-000010.json: does not follow certificate 9 " "$out"
+t_line "fork and re-link: the range checked" "^Chain: sequences 5–16 checked; 1–4 and after 16 are outside this set" "$out"
+t_eq "fork and re-link: nothing else" 2 "$(grep -c '^PROBLEM' <<<"$out")"
+
 echo "# half-filed and orphan files"
 fresh; rm "$W/$S-000003.json"
 out=$(verify "$W"); rc=$?
@@ -61,6 +134,8 @@ out=$(verify "$W"); rc=$?
 t_eq "signature removed: exit 1" 1 "$rc"
 t_line "signature removed: half-filed record" "$S-000003.json: half-filed: no signature file" "$out"
 t_line "signature removed: one problem" "3 certificates, 2 valid, 1 problem," "$out"
+# the half-filed record still marks where the set runs (1-3, not 1-2), and is not also "missing"
+t_line "signature removed: the range says so" "^Chain: sequences 1–3 checked; after 3 are outside this set \\(key $KEY_ID\\)$" "$out"
 
 fresh; rm "$W/$S-000002.json" "$W/$S-000002.json.minisig"
 out=$(verify "$W"); rc=$?

@@ -5,8 +5,11 @@
 # tiny ext4 stick on a loop device that fills up mid-way (partial, exit 1, nothing lost; after
 # freeing space a re-run completes) and one mounted read-only, a vfat stick as the image's
 # KESU-EXPORT, with folders from the configuration, and missing folders (exit 2). The exported
-# folders pass `kesu cert verify` and stock minisign.
+# folders pass `kesu cert verify` and stock minisign. The auditor's page goes beside them by the
+# same rules (copied atomically, left alone when identical, never replacing a different one).
 . "$(dirname "$0")/../lib.sh"
+# The cases below export certificates only; the page's own section names a page to export.
+export KESU_VERIFY_PAGE=
 
 t_require losetup mount mkfs.ext4 mkfs.vfat jq minisign sha256sum cmp
 t_workdir
@@ -216,6 +219,34 @@ else
     run --cert-dir "$C" "$V"
     t_match "vfat: a different record not replaced" "^1 .*$(serial 3)\.json differs" "$RC $ERR"
     cp "$T_DIR/keep.json" "$V/$(serial 3).json"
+fi
+
+echo "# the auditor's page beside the certificates"
+P=$T_DIR/page-export; mkdir "$P"
+echo '<!DOCTYPE html><title>kesu-verify</title>' >"$T_DIR/kesu-verify.html"
+KESU_VERIFY_PAGE=$T_DIR/kesu-verify.html run --cert-dir "$C" "$P"
+t_eq "page: exit 0, the certificates and the page exported" "0 3 exported, 0 already there, 0 differ" "$RC $(tail -1 <<<"$OUT")"
+t_match "page: told" "exported the auditor's page kesu-verify.html" "$OUT"
+t_eq "page: the same bytes beside the certificates" yes "$(cmp -s "$T_DIR/kesu-verify.html" "$P/kesu-verify.html" && echo yes)"
+t_eq "page: no temporary file left" "$expected_names kesu-verify.html" "$(export_names "$P")"
+KESU_VERIFY_PAGE=$T_DIR/kesu-verify.html run --cert-dir "$C" "$P"
+t_eq "page: again, identical, nothing said" "0 0 exported, 3 already there, 0 differ" "$RC $OUT"
+echo '<!DOCTYPE html><title>an older page</title>' >"$P/kesu-verify.html"
+KESU_VERIFY_PAGE=$T_DIR/kesu-verify.html run --cert-dir "$C" "$P"
+t_eq "page: a different page on the stick: exit 1" 1 "$RC"
+t_match "page: a different page is not replaced, and told" "kesu-verify.html differs from this appliance's page .*not replaced" "$ERR"
+t_eq "page: the stick's page left alone" "<!DOCTYPE html><title>an older page</title>" "$(cat "$P/kesu-verify.html")"
+t_eq "page: JSON says so" "differs false" \
+    "$(KESU_VERIFY_PAGE=$T_DIR/kesu-verify.html "$KESU" cert export --json --cert-dir "$C" "$P" 2>/dev/null | jq -rs '"\(.[] | select(.event == "page") | .status) \(.[] | select(.event == "summary") | .complete)"')"
+rm "$P/kesu-verify.html"
+KESU_VERIFY_PAGE=/nonexistent/kesu-verify.html run --cert-dir "$C" "$P"
+t_match "page: a page that cannot be read is an error" "^1 .*cannot read the auditor's page /nonexistent/kesu-verify.html" "$RC $ERR"
+KESU_VERIFY_PAGE= run --cert-dir "$C" "$P"
+t_eq "page: none installed, nothing said, exit 0" "0 0 exported, 3 already there, 0 differ" "$RC $OUT"
+if [ -n "${KESU_VERIFY_HTML:-}" ] && [ -f "$KESU_VERIFY_HTML" ]; then
+    rm -rf "$P"; mkdir "$P"
+    KESU_VERIFY_PAGE=$KESU_VERIFY_HTML run --cert-dir "$C" "$P"
+    t_eq "page: the built kesu-verify.html exported" yes "$(cmp -s "$KESU_VERIFY_HTML" "$P/kesu-verify.html" && echo yes)"
 fi
 
 echo "# the exported certificates check"

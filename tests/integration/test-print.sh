@@ -2,9 +2,11 @@
 # The certificate's PDF and printing, with real parts: kesu-cert-render draws sample records (in
 # Japanese and English) with cert_pdf_write(); the QR code on page 1 is read back with pdftoppm +
 # zbarimg and must give the payload exactly, and must be at least 35 mm wide; the text says PASS or
-# FAIL as the record does. Then the PASS certificate goes through cert_print() to a private cupsd
-# (its own configuration, spool, logs and socket in a directory this test made) with a cups-pdf
-# printer, and the QR code is read back from the PDF the printer wrote.
+# FAIL as the record does. The PDF stays light: every font in it is an embedded subset, each file is
+# under 150 KB, and every Japanese word of the labels pdf.c and pdf-rows.c print is in its text;
+# without its font (VL PGothic) no PDF is made at all. Then the PASS certificate goes through
+# cert_print() to a private cupsd (its own configuration, spool, logs and socket in a directory this
+# test made) with a cups-pdf printer, and the QR code is read back from the PDF the printer wrote.
 #
 # cups-pdf reads its settings only from /etc/cups (a compile-time path): a printer with device URI
 # cups-pdf:/NAME reads /etc/cups/cups-pdf-NAME.conf. The test creates one with a unique NAME
@@ -16,7 +18,8 @@
 export KESU
 . "$(dirname "$0")/../lib.sh"
 
-t_require cupsd lpadmin lpstat gs pdftoppm pdftotext pdfinfo zbarimg python3
+t_require cupsd lpadmin lpstat gs pdftoppm pdftotext pdfinfo pdffonts zbarimg python3
+: "${KESU_SOURCE:=$(cd "$(dirname "$0")/../.." && pwd)}"
 missing=()
 [ -x "$KESU_CERT_RENDER" ] || missing+=("kesu-cert-render (KESU_CERT_RENDER)")
 [ -x /usr/lib/cups/backend/cups-pdf ] || missing+=("cups-pdf (printer-driver-cups-pdf)")
@@ -145,6 +148,63 @@ t_match "FAIL: says FAIL" "不合格 +FAIL" "$text"
 t_match "FAIL: gives the reasons" "verification found 24 mismatched sectors" "$text"
 t_eq "FAIL: never the PASS band" "" "$(grep -o '消去完了・検証合格' <<<"$text")"
 t_eq "FAIL: the QR code gives the payload" "$QR_FAIL" "$(qr_of "$T_DIR/fail.pdf")"
+
+echo "# light: subset fonts, under 150 KB, the same Japanese labels"
+# fonts_not_subset PDF: the pdffonts lines of fonts not embedded, or embedded whole (a subset's name
+# begins with six capitals and "+"; the columns from the right: gen, object, uni, sub, emb)
+fonts_not_subset() {
+    pdffonts "$1" | awk 'NR > 2 && ($(NF - 4) != "yes" || $(NF - 3) != "yes" ||
+                                    $1 !~ /^[A-Z][A-Z][A-Z][A-Z][A-Z][A-Z]\+/)'
+}
+for kind in PASS FAIL; do
+    pdf=$T_DIR/${kind,,}.pdf
+    t_match "$kind: set in VL PGothic" "[A-Z]{6}\+VL-PGothic-Regular " "$(pdffonts "$pdf")"
+    t_eq "$kind: every font is embedded as a subset" "" "$(fonts_not_subset "$pdf")"
+    bytes=$(stat -c %s "$pdf")
+    t_eq "$kind: under 150 KB ($bytes bytes)" true "$([ "$bytes" -lt $((150 * 1024)) ] && echo true || echo false)"
+done
+
+# Every Japanese word in the strings of pdf.c and pdf-rows.c is in the text of the PASS or the FAIL
+# sample, but for the vocabulary table's (values, not labels) and those of rows the samples have no
+# data for (a purge, drive health, a fingerprint proof, mismatches, long lists, a first certificate)
+# or that depend on where a page breaks (a section continued).
+labels_missing() {
+    python3 - "$KESU_SOURCE/certificates" "$@" <<'EOF'
+import re, subprocess, sys
+src, pdfs = sys.argv[1], sys.argv[2:]
+not_in_samples = {'他', '件', '（続き', 'コマンド', '装置の応答', '基準', '注意', 'パスワード残存',
+                  '装置の状態', '通電時間', '代替', '保留', '媒体エラー', '使用率', '時刻確認',
+                  '指紋比較', '不一致範囲', '（最初の証明書'}
+words = set()
+for name in ('pdf.c', 'pdf-rows.c'):
+    code = open(f'{src}/{name}', encoding='utf-8').read()
+    code = re.sub(r'/\*.*?\*/|//[^\n]*', '', code, flags=re.S)
+    for line in code.splitlines():
+        if re.match(r'\s*\{ "', line):  # cert_term_japanese()'s table
+            continue
+        for literal in re.findall(r'"((?:[^"\\]|\\.)*)"', line):
+            words.update(re.findall(r'[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]+', literal))
+text = ''.join(subprocess.run(['pdftotext', p, '-'], capture_output=True, text=True,
+                              check=True).stdout for p in pdfs)
+text = re.sub(r'\s+', '', text)
+print(len(words), ' '.join(sorted(w for w in words - not_in_samples if w not in text)))
+EOF
+}
+missing=$(labels_missing "$T_DIR/pass.pdf" "$T_DIR/fail.pdf")
+t_match "the Japanese labels: dozens in the sources" "^[1-9][0-9]+ " "$missing"
+t_eq "the Japanese labels: all in the text" "" "${missing#* }"
+
+# Without its font, no PDF: a stand-in would change the page, and might be embedded whole.
+mkdir -p "$T_DIR/no-fonts"
+cat >"$T_DIR/fonts.conf" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><dir>$T_DIR/no-fonts</dir><cachedir>$T_DIR/fc-cache</cachedir></fontconfig>
+EOF
+FONTCONFIG_FILE=$T_DIR/fonts.conf render "$T_DIR/pass.json" "$QR_PASS" "$T_DIR/nofont.pdf" 2>"$T_DIR/err"
+t_eq "without VL PGothic: fails" 1 $?
+t_match "… and says the font package is missing" "Package not installed" "$(cat "$T_DIR/err")"
+t_eq "… and leaves no file" "" "$(ls "$T_DIR" | grep '^nofont')"
 
 echo '{}' >"$T_DIR/empty.json"
 render "$T_DIR/empty.json" "KESU1|x" "$T_DIR/empty.pdf"

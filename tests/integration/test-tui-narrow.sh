@@ -236,6 +236,7 @@ keys Enter
 expect "the plan" "ディスク 1 / 1"
 keys "NARROW-0002" Enter
 check_screen "the plan"
+expect "the policy's decision stays on a 16-line screen" "許可されます。" 3
 keys Enter
 expect "the confirmation" "次の 1 台のディスクを消去します"
 check_screen "the confirmation"

@@ -179,7 +179,7 @@ for w in "kesu user add ID --name NAME --role operator\|administrator" "--name-l
          "TOTP" "Argon2id" "mode 0600"; do
     t_match "user --help mentions $w" "$w" "$help"
 done
-t_match "kesu --help lists user" "user add\|list\|disable\|passwd" "$("$KESU" --help)"
+t_match "kesu --help lists user and its commands" "user add\|list\|disable\|enable\|passwd\|reset" "$("$KESU" --help)"
 t_eq "user add --help: exit 0" 0 "$("$KESU" user add --help >/dev/null; echo $?)"
 t_eq "user frobnicate: exit 2" 2 "$("$KESU" user frobnicate 2>/dev/null; echo $?)"
 t_eq "user list --name: exit 2" 2 "$("$KESU" user list --name x --users "$U" 2>/dev/null; echo $?)"

@@ -1033,6 +1033,267 @@ static void test_audit_real_signer(void **state)
         unlink(path);
 }
 
+/* ---- the auditor: a part of the chain, the whole chain, a ledger, forks, the same findings on any
+ * number of threads --------------------------------------------------------------------------- */
+
+/* Files one validly signed certificate of sequence seq naming previous as its predecessor, as
+ * cert_issue() files it (the record, its canonical bytes, the minisig with kesu's trusted comment;
+ * no PDF), under dir/NAME.json (NAME: its serial unless name is given). The record's hash goes to
+ * ret_hash. Lets a test make forks and re-links, which the issuer never makes. */
+static void sign_record(const char *dir, const char *name, struct cert_secret_key *k, uint64_t seq,
+                        const char *previous, const char *asset, char ret_hash[72])
+{
+        struct wipe_result w;
+        struct disk_info d;
+        fake_wipe(&w, &d);
+        char key_id[17], trusted[512], path[600], sig_path[700];
+        cert_key_id_hex(k->key_id, key_id);
+        struct cert_context ctx = test_ctx;
+        ctx.asset_number = asset;
+        json_t *record = NULL;
+        _cleanup_free_ char *canon = NULL, *minisig = NULL;
+        size_t len;
+        assert_int_equal(cert_record_build(&ctx, &d, &w, NULL, "none", seq, previous, key_id, &record), 0);
+        assert_int_equal(cert_canonical(record, &canon, &len), 0);
+        cert_hash(canon, len, ret_hash);
+        const char *serial = json_string_value(json_object_get(record, "serial"));
+        snprintf(trusted, sizeof trusted,
+                 "kesu certificate serial=%s sequence=%" PRIu64 " result=%s disk_serial=%s hash=%s", serial,
+                 seq, json_string_value(json_object_get(record, "result")), "SER|1", ret_hash);
+        assert_int_equal(cert_sign(k, canon, len, "signature from a test", trusted, &minisig), 0);
+        snprintf(path, sizeof path, "%s/%s.json", dir, name ? name : serial);
+        snprintf(sig_path, sizeof sig_path, "%s.minisig", path);
+        write_text(sig_path, minisig);
+        write_text(path, canon);
+        json_decref(record);
+}
+
+/* A chain 1..n in dir; hashes[i] is sequence i's (hashes[0] unused). */
+static void sign_chain(const char *dir, struct cert_secret_key *k, uint64_t n, char (*hashes)[72])
+{
+        hashes[0][0] = 0;
+        for (uint64_t i = 1; i <= n; i++)
+                sign_record(dir, NULL, k, i, hashes[i - 1], "A-1", hashes[i]);
+}
+
+static void rm_tree(const char *dir)
+{
+        nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void audit_with(const char *dir, const struct cert_public_key *p,
+                       const struct cert_audit_options *opts, struct cert_audit *a)
+{
+        char *paths[] = { (char *)dir };
+        assert_int_equal(cert_audit_check(paths, 1, p, 1, opts, a), 0);
+}
+
+static void test_audit_part_of_chain(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-part-XXXXXX", part[600], one[700], ledger[600], src[700], dst[700];
+        assert_non_null(mkdtemp(dir));
+        struct cert_secret_key *k = fixed_key();
+        struct cert_public_key p = public_of(k);
+        char key_id[17];
+        cert_key_id_hex(k->key_id, key_id);
+        char hashes[9][72];
+        snprintf(part, sizeof part, "%s/part", dir);
+        assert_int_equal(mkdir(part, 0755), 0);
+        sign_chain(dir, k, 8, hashes);
+        /* sequences 3-6 of 8 */
+        for (int i = 3; i <= 6; i++)
+                for (int sig = 0; sig < 2; sig++) {
+                        snprintf(src, sizeof src, "%s/KESU-%s-%06d.json%s", dir, key_id, i,
+                                 sig ? ".minisig" : "");
+                        snprintf(dst, sizeof dst, "%s/KESU-%s-%06d.json%s", part, key_id, i,
+                                 sig ? ".minisig" : "");
+                        copy_file(src, dst);
+                }
+        struct cert_audit a;
+
+        /* a part is no broken chain: no problem, and the range says what was checked */
+        audit_with(part, &p, NULL, &a);
+        assert_int_equal(a.n_valid, 4);
+        assert_int_equal(a.n_problems, 0);
+        assert_int_equal(count_findings(&a, CERT_GAP), 0);
+        assert_int_equal(a.n_chains, 1);
+        assert_string_equal(a.chains[0].key_id, key_id);
+        assert_int_equal(a.chains[0].first, 3);
+        assert_int_equal(a.chains[0].last, 6);
+        assert_int_equal(a.chains[0].checked_from, 3);
+        assert_int_equal(a.chains[0].checked_to, 6);
+        assert_int_equal(a.chains[0].n_missing, 0);
+        assert_false(a.chains[0].is_complete);
+        cert_audit_done(&a);
+
+        /* one certificate alone */
+        snprintf(one, sizeof one, "%s/KESU-%s-000005.json", part, key_id);
+        char *paths[] = { one };
+        assert_int_equal(cert_audit_paths(paths, 1, &p, 1, &a), 0);
+        assert_int_equal(a.n_problems, 0);
+        assert_int_equal(a.chains[0].checked_from, 5);
+        assert_int_equal(a.chains[0].checked_to, 5);
+        cert_audit_done(&a);
+
+        /* the whole chain required: 1 to 2 are missing */
+        struct cert_audit_options complete = { .is_complete = true };
+        audit_with(part, &p, &complete, &a);
+        assert_int_equal(a.n_problems, 1);
+        assert_int_equal(count_kind(&a, CERT_GAP, "certificates 1 to 2 are missing"), 1);
+        assert_int_equal(a.chains[0].checked_from, 1);
+        assert_int_equal(a.chains[0].n_missing, 2);
+        assert_true(a.chains[0].is_complete);
+        cert_audit_done(&a);
+        audit_with(dir, &p, &complete, &a);
+        assert_int_equal(a.n_problems, 0);
+        cert_audit_done(&a);
+
+        /* a gap inside the set is a problem */
+        snprintf(src, sizeof src, "%s/KESU-%s-000004.json", part, key_id);
+        unlink(src);
+        strcat(src, ".minisig");
+        unlink(src);
+        audit_with(part, &p, NULL, &a);
+        assert_int_equal(a.n_problems, 1);
+        assert_int_equal(count_kind(&a, CERT_GAP, "certificate 4 is missing"), 1);
+        assert_int_equal(a.chains[0].n_missing, 1);
+        cert_audit_done(&a);
+
+        /* a ledger: from 1 to its last (8), and each sequence it names with its hash */
+        snprintf(ledger, sizeof ledger, "%s/ledger.jsonl", dir);
+        FILE *f = fopen(ledger, "w");
+        assert_non_null(f);
+        for (int i = 1; i <= 8; i++)
+                fprintf(f,
+                        "{\"file\":\"KESU-%s-%06d.json\",\"hash\":\"%s\",\"previous_hash\":\"%s\","
+                        "\"sequence\":%d,\"serial\":\"KESU-%s-%06d\"}\n",
+                        key_id, i, i == 6 ? hashes[1] : hashes[i], hashes[i - 1], i, key_id, i);
+        fclose(f);
+        struct cert_audit_options with_ledger = { .ledger_path = ledger };
+        audit_with(part, &p, &with_ledger, &a);
+        assert_int_equal(count_kind(&a, CERT_GAP, "certificates 1 to 2 are missing"), 1);
+        assert_int_equal(count_kind(&a, CERT_GAP, "certificate 4 is missing"), 1);
+        assert_int_equal(
+                count_kind(&a, CERT_GAP, "certificates 7 to 8 are missing (the ledger's last is 8)"), 1);
+        /* the ledger names another record for 6 */
+        assert_int_equal(count_findings(&a, CERT_LEDGER_MISMATCH), 1);
+        assert_int_equal(a.n_problems, 4);
+        assert_int_equal(a.chains[0].checked_from, 1);
+        assert_int_equal(a.chains[0].checked_to, 8);
+        assert_int_equal(a.chains[0].ledger_last, 8);
+        assert_int_equal(a.chains[0].n_missing, 5);
+        cert_audit_done(&a);
+        /* a ledger that is none */
+        write_text(ledger, "not a ledger\n");
+        char *dirs[] = { part };
+        assert_int_equal(cert_audit_check(dirs, 1, &p, 1, &with_ledger, &a), -EBADMSG);
+
+        cert_secret_key_free(k);
+        rm_tree(dir);
+}
+
+/* Two audits said the same, finding for finding, record for record. */
+static void assert_same_audit(const struct cert_audit *x, const struct cert_audit *y)
+{
+        assert_int_equal(x->n_findings, y->n_findings);
+        for (size_t i = 0; i < x->n_findings; i++) {
+                assert_int_equal(x->findings[i].kind, y->findings[i].kind);
+                assert_string_equal(x->findings[i].subject, y->findings[i].subject);
+                assert_string_equal(x->findings[i].message, y->findings[i].message);
+                assert_int_equal(x->findings[i].record, y->findings[i].record);
+        }
+        assert_int_equal(x->n_records, y->n_records);
+        for (size_t i = 0; i < x->n_records; i++) {
+                assert_string_equal(x->records[i].path, y->records[i].path);
+                assert_string_equal(x->records[i].hash, y->records[i].hash);
+                assert_int_equal(x->records[i].severity, y->records[i].severity);
+        }
+        assert_int_equal(x->n_problems, y->n_problems);
+        assert_int_equal(x->n_valid, y->n_valid);
+}
+
+static void test_audit_forks_and_threads(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/kesu-test-fork-XXXXXX", path[700];
+        assert_non_null(mkdtemp(dir));
+        struct cert_secret_key *k = fixed_key();
+        struct cert_public_key p = public_of(k);
+        char key_id[17], hashes[201][72], h[72];
+        cert_key_id_hex(k->key_id, key_id);
+        sign_chain(dir, k, 200, hashes);
+        /* two more certificates follow 100, as 101 does: forks, reported pair by pair in chain order */
+        sign_record(dir, "fork-a", k, 150, hashes[100], "F-1", h);
+        sign_record(dir, "fork-b", k, 180, hashes[100], "F-2", h);
+        /* 120 re-linked: signed, but naming another predecessor; 60 twice with other content */
+        char nowhere[72];
+        cert_hash("no such record", 14, nowhere);
+        sign_record(dir, NULL, k, 120, nowhere, "R-1", h);
+        sign_record(dir, "dup-60", k, 60, hashes[59], "D-1", h);
+        /* 30 altered, 40's record gone */
+        snprintf(path, sizeof path, "%s/KESU-%s-000030.json", dir, key_id);
+        write_text(path, "{\"format\":\"kesu-disposal-certificate\"}\n");
+        snprintf(path, sizeof path, "%s/KESU-%s-000040.json", dir, key_id);
+        unlink(path);
+
+        struct cert_audit one, two, many;
+        struct cert_audit_options o1 = { .n_threads = 1, .is_report = true },
+                                  o2 = { .n_threads = 2, .is_report = true },
+                                  o7 = { .n_threads = 7, .is_report = true };
+        audit_with(dir, &p, &o1, &one);
+        audit_with(dir, &p, &o2, &two);
+        audit_with(dir, &p, &o7, &many);
+        assert_same_audit(&one, &two);
+        assert_same_audit(&one, &many);
+
+        assert_int_equal(count_findings(&one, CERT_FORK), 3);
+        size_t forks[3], n = 0;
+        for (size_t i = 0; i < one.n_findings; i++)
+                if (one.findings[i].kind == CERT_FORK)
+                        forks[n++] = i;
+        /* sorted by sequence: 101, fork-a (150), fork-b (180); pairs (101, a), (101, b), (a, b) */
+        assert_non_null(strstr(one.findings[forks[0]].subject, "fork-a.json"));
+        assert_non_null(strstr(one.findings[forks[0]].message, "-000101.json both follow"));
+        assert_non_null(strstr(one.findings[forks[1]].subject, "fork-b.json"));
+        assert_non_null(strstr(one.findings[forks[1]].message, "-000101.json both follow"));
+        assert_non_null(strstr(one.findings[forks[2]].subject, "fork-b.json"));
+        assert_non_null(strstr(one.findings[forks[2]].message, "fork-a.json both follow"));
+        /* 120 is replaced by one that names a predecessor no certificate has */
+        assert_int_equal(count_kind(&one, CERT_BROKEN_CHAIN, "does not follow certificate 119"), 1);
+        assert_int_equal(
+                count_kind(&one, CERT_DUPLICATE, "sequence 60 appears twice with different content"), 1);
+        assert_int_equal(count_kind(&one, CERT_GAP, "certificate 30 is missing"), 1);
+        assert_int_equal(count_kind(&one, CERT_GAP, "certificate 40 is missing"), 1);
+        assert_int_equal(count_findings(&one, CERT_BAD_SIGNATURE), 1);
+        assert_int_equal(count_kind(&one, CERT_ORPHAN, "a signature without its record"), 1);
+
+        /* each record's worst finding, and its report fields */
+        for (size_t i = 0; i < one.n_records; i++) {
+                const struct cert_audit_record *rec = &one.records[i];
+                assert_non_null(rec->report);
+                if (strstr(rec->path, "-000030.json"))
+                        assert_int_equal(rec->severity, CERT_SEVERITY_PROBLEM);
+                if (strstr(rec->path, "-000002.json")) {
+                        assert_int_equal(rec->severity, CERT_SEVERITY_WARNING); /* no PDF */
+                        assert_string_equal(rec->report->destination, "recycling");
+                        assert_string_equal(rec->report->class_label, "1");
+                        assert_string_equal(rec->report->method, "zero");
+                        assert_string_equal(rec->report->level, "Clear");
+                        assert_string_equal(rec->report->operator_id, "op");
+                        assert_string_equal(rec->report->key_id, key_id);
+                        assert_int_equal(rec->report->capacity_bytes, 1 << 20);
+                        /* fake_wipe ends at 1795000001 s UTC: 2026-11-18T11:06:41Z */
+                        assert_string_equal(rec->report->date_jst, "2026-11-18T20:06:41+09:00");
+                }
+        }
+        cert_audit_done(&one);
+        cert_audit_done(&two);
+        cert_audit_done(&many);
+        cert_secret_key_free(k);
+        rm_tree(dir);
+}
+
 int main(void)
 {
         if (sodium_init() < 0)
@@ -1053,6 +1314,8 @@ int main(void)
                 cmocka_unit_test(test_audit_files_around),
                 cmocka_unit_test(test_audit_across_folders),
                 cmocka_unit_test(test_audit_real_signer),
+                cmocka_unit_test(test_audit_part_of_chain),
+                cmocka_unit_test(test_audit_forks_and_threads),
         };
         return cmocka_run_group_tests_name("certificates", tests, NULL, NULL);
 }

@@ -531,6 +531,13 @@ int runner_start(struct session *s, const struct session_target_plan *plans,
                 pid_t runner = fork();
                 if (runner != 0)
                         _exit(runner < 0 ? 1 : 0);
+                /* Memory locks are not inherited across fork(): the unlocked appliance key (in
+                 * sodium_malloc'd, locked pages in the screen) would be swappable here. Lock what
+                 * is mapped now — the key among it; the wipe's buffers come later and stay
+                 * unlocked. Root has no limit on it; if it fails the disposal still runs (the
+                 * image has no swap). */
+                if (mlockall(MCL_CURRENT) < 0)
+                        fprintf(stderr, "kesu ui: runner: cannot lock the key's memory: %s\n", strerror(errno));
                 runner_main(s, st, ready[1], child_prepare, userdata); /* keeps fd: the lock */
         }
         close(ready[1]);

@@ -98,7 +98,10 @@ static bool draw(struct tui *t, size_t k, const struct disk_info *d, const struc
         tui_putf(y++, 4, COLS - 6, "%s %s", _("Content:"), buf);
         tui_purge_summary(d, buf, sizeof buf);
         tui_putf(y++, 4, COLS - 6, "%s %s", _("Purge:"), buf);
-        y++;
+        /* a short terminal (a small window, 50x16) drops the blank rows so that the policy's
+         * decision below the fields stays on the screen */
+        int gap = LINES >= 24 ? 2 : 1;
+        y += gap - 1;
 
         const char *class_label = session_policy_class_name(c->class_index);
         const char *destination = session_policy_destination_name(c->destination_index);
@@ -111,15 +114,15 @@ static bool draw(struct tui *t, size_t k, const struct disk_info *d, const struc
         char pad[128];
         int asset_y = y;
         tui_put(y, 4, 24, tui_pad(_("Asset number:"), 24, pad, sizeof pad));
-        y += 2;
+        y += gap;
         draw_choice(y, _("Class:"), tui_word_class(class_label), focus == FIELD_CLASS);
-        y += 2;
+        y += gap;
         draw_choice(y, _("Destination:"), tui_word_destination(destination), focus == FIELD_DESTINATION);
-        y += 2;
+        y += gap;
         snprintf(buf, sizeof buf, "%s%s%s (%s)", method, decided != method ? " → " : "",
                  decided != method ? decided : "", tui_word_level(method_level));
         draw_choice(y, _("Method:"), buf, focus == FIELD_METHOD);
-        y += 2;
+        y += gap;
 
         struct session_policy_decision dec;
         int r = session_policy_decide(t->policy, class_label, destination, decided, &dec);
@@ -143,7 +146,8 @@ static bool draw(struct tui *t, size_t k, const struct disk_info *d, const struc
                 }
         }
         curs_set(focus == FIELD_ASSET);
-        tui_field_draw(asset, asset_y, 28, 40, focus == FIELD_ASSET);
+        tui_field_draw(asset, asset_y, 28, COLS - 30 < 40 ? (COLS - 30 > 8 ? COLS - 30 : 8) : 40,
+                       focus == FIELD_ASSET);
         refresh();
         return is_allowed;
 }
