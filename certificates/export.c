@@ -70,12 +70,7 @@ int cert_export_file(const char *src, const char *dir, const char *name, bool *r
 static int export_file(const char *src, const char *dir)
 {
         const char *base = strrchr(src, '/');
-        base = base ? base + 1 : src;
-        char dst[PATH_MAX];
-        if (snprintf(dst, sizeof dst, "%s/%s", dir, base) >= (int)sizeof dst)
-                return -ENAMETOOLONG;
-        bool is_destination;
-        int r = export_file_to(src, dst, &is_destination);
+        int r = cert_export_file(src, dir, base ? base + 1 : src, NULL);
         return r < 0 ? r : 0;
 }
 

@@ -24,13 +24,10 @@ mkdir -p "$K" "$CERTS"
 echo "key passphrase" >"$T_DIR/keypass"
 echo "yamada passphrase" >"$T_DIR/yamada"
 echo "sato passphrase" >"$T_DIR/sato"
-"$KESU" key init --dir "$K" --passphrase-file "$T_DIR/keypass" >/dev/null || { echo "key init failed" >&2; exit 1; }
-add_user() { # ID NAME PASSFILE: prints the TOTP secret
-        "$KESU" user add "$1" --name "$2" --role operator --passphrase-file "$3" --key "$K/appliance.key" \
-                --key-passphrase-file "$T_DIR/keypass" | sed -n 's/^TOTP secret: *//p'
-}
-Y=$(add_user yamada "山田 太郎" "$T_DIR/yamada")
-S=$(add_user sato "佐藤 花子" "$T_DIR/sato")
+. "$(dirname "$0")/tui-lib.sh"
+make_key
+Y=$(add_user yamada "山田 太郎" operator "$T_DIR/yamada")
+S=$(add_user sato "佐藤 花子" operator "$T_DIR/sato")
 [ -n "$Y" ] && [ -n "$S" ] || { echo "user add failed" >&2; exit 1; }
 CONF=$T_DIR/kesu.conf
 printf 'key = %s\ncert-dir = %s\n' "$K/appliance.key" "$CERTS" >"$CONF"
@@ -41,7 +38,6 @@ f1=$(t_file disk1.img 1G)
 t_loop "$f1"; L1=$T_LOOP
 
 UI_ENV="KESU_RUN_DIR=$RUN"
-. "$(dirname "$0")/tui-lib.sh"
 
 FUSE_PID=
 FUSE_MNT=

@@ -23,11 +23,8 @@ echo "key passphrase 鍵" >"$T_DIR/keypass"
 echo "yamada passphrase" >"$T_DIR/yamada"
 echo "sato passphrase" >"$T_DIR/sato"
 echo "kanri passphrase" >"$T_DIR/kanri"
-"$KESU" key init --dir "$K" --passphrase-file "$T_DIR/keypass" >/dev/null || { echo "key init failed" >&2; exit 1; }
-add_user() { # ID NAME ROLE PASSFILE: prints the TOTP secret
-    "$KESU" user add "$1" --name "$2" --role "$3" --passphrase-file "$4" --key "$K/appliance.key" \
-        --key-passphrase-file "$T_DIR/keypass" | sed -n 's/^TOTP secret: *//p'
-}
+. "$(dirname "$0")/tui-lib.sh"
+make_key
 # a name near the longest a user may have (64 bytes), to fill the rows
 Y=$(add_user yamada "山田山田山田山田山田 太郎太郎太郎太郎太" operator "$T_DIR/yamada")
 S=$(add_user sato "佐藤 花子" operator "$T_DIR/sato")
@@ -103,7 +100,6 @@ for m in modules:
 for _ in range(pad * scale):
     print(blank)
 PY
-. "$(dirname "$0")/tui-lib.sh"
 size() { tmx display -p -t ui '#{pane_width}x#{pane_height}'; }
 # check_screen DESCRIPTION: the rules above on the screen as it is now
 check_screen() {

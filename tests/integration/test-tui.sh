@@ -21,13 +21,10 @@ mkdir -p "$K" "$CERTS" "$EXPORT"
 echo "key passphrase 鍵" >"$T_DIR/keypass"
 echo "yamada passphrase" >"$T_DIR/yamada"
 echo "sato passphrase" >"$T_DIR/sato"
-"$KESU" key init --dir "$K" --passphrase-file "$T_DIR/keypass" >/dev/null || { echo "key init failed" >&2; exit 1; }
-add_user() { # ID NAME PASSFILE: prints the TOTP secret
-    "$KESU" user add "$1" --name "$2" --role operator --passphrase-file "$3" --key "$K/appliance.key" \
-        --key-passphrase-file "$T_DIR/keypass" | sed -n 's/^TOTP secret: *//p'
-}
-Y=$(add_user yamada "山田 太郎" "$T_DIR/yamada")
-S=$(add_user sato "佐藤 花子" "$T_DIR/sato")
+. "$(dirname "$0")/tui-lib.sh"
+make_key
+Y=$(add_user yamada "山田 太郎" operator "$T_DIR/yamada")
+S=$(add_user sato "佐藤 花子" operator "$T_DIR/sato")
 [ -n "$Y" ] && [ -n "$S" ] || { echo "user add failed" >&2; exit 1; }
 CONF=$T_DIR/kesu.conf
 printf 'key = %s\ncert-dir = %s\nexport-dir = %s\norganization = 千歳市\n' "$K/appliance.key" "$CERTS" "$EXPORT" >"$CONF"
@@ -42,7 +39,6 @@ mkfs.ext4 -q -L KESU-TEST "$L1"
 
 # the disposal's runner keeps its state file here, not in the machine's /run/kesu
 UI_ENV="KESU_RUN_DIR=$T_DIR/run"
-. "$(dirname "$0")/tui-lib.sh"
 # login DOWNS PASSFILE SECRET AHEAD: chooses the user DOWNS rows down, then both factors
 login() {
     local i

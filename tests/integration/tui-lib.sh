@@ -3,6 +3,16 @@
 # screen's environment) and UI_SIZE (WIDTHxHEIGHT, default 120x40). The disposal's runner keeps its
 # state in $T_DIR/run (KESU_RUN_DIR), never in the machine's /run/kesu.
 
+# make_key: the appliance key in $K (its passphrase in $T_DIR/keypass, written by the caller)
+make_key() {
+    "$KESU" key init --dir "$K" --passphrase-file "$T_DIR/keypass" >/dev/null || { echo "key init failed" >&2; exit 1; }
+}
+# add_user ID NAME ROLE PASSFILE: enrols a user with that key; prints the TOTP secret
+add_user() {
+    "$KESU" user add "$1" --name "$2" --role "$3" --passphrase-file "$4" --key "$K/appliance.key" \
+        --key-passphrase-file "$T_DIR/keypass" | sed -n 's/^TOTP secret: *//p'
+}
+
 SOCK=
 RUNS=0
 tmx() { tmux -L "$SOCK" "$@"; }

@@ -197,12 +197,7 @@ static int start_runner(struct tui *t)
                 tui_message(t, true, _("Cannot start the erasure: %s; nothing was written"), strerror(-r));
         /* the session is the runner's now: this copy only closes its descriptors (the runner keeps
          * the disks, the issuer's lock and the journal open) */
-        t->session = session_free(t->session);
-        ui_disk_infos_free(t->targets, t->n_targets);
-        t->targets = NULL;
-        t->n_targets = 0;
-        free(t->plans);
-        t->plans = NULL;
+        tui_disposal_plan_free(t);
         return r;
 }
 

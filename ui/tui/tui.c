@@ -262,7 +262,7 @@ int tui_config_set(struct tui *t, const char *name, const char *value)
         return 0;
 }
 
-void tui_disposal_end(struct tui *t)
+void tui_disposal_plan_free(struct tui *t)
 {
         t->session = session_free(t->session);
         ui_disk_infos_free(t->targets, t->n_targets);
@@ -270,6 +270,11 @@ void tui_disposal_end(struct tui *t)
         t->n_targets = 0;
         free(t->plans);
         t->plans = NULL;
+}
+
+void tui_disposal_end(struct tui *t)
+{
+        tui_disposal_plan_free(t);
         /* the runner's state file stays: its disposal may still run, or its results be unseen */
         t->runner = runner_free(t->runner);
         free(t->run_state);

@@ -282,6 +282,9 @@ const char *tui_method_offered(const struct disk_info *d, size_t i);
 /* The disk on the live list with this path, or NULL. */
 const struct disk_info *tui_find_disk(const struct tui *t, const char *path);
 /* Ends the disposal being prepared or shown: the session freed, the targets and plans dropped. */
+/* Frees the disposal being prepared (the session, the targets described again, the plans); the
+ * runner and its results stay. */
+void tui_disposal_plan_free(struct tui *t);
 void tui_disposal_end(struct tui *t);
 /* Logs both people out: the key locked again, the clock to be confirmed again. */
 void tui_log_out(struct tui *t);
