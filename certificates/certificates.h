@@ -105,6 +105,7 @@ const char *cert_term_japanese(const char *word);
 struct purge_caps;
 struct purge_hidden;
 struct purge_health;
+struct purge_tcg;
 struct wipe_purge;
 
 /* [{"method", "level", "standard", "capability"}] for each purge method c supports (table order). */
@@ -116,6 +117,9 @@ json_t *cert_json_hidden_areas(const struct purge_hidden *h);
 /* {"read": "yes"/"no", "source", and each value the drive reported}. */
 json_t *cert_json_health(const struct purge_health *h);
 /* What was sent and what the drive answered. */
+/* A drive's TCG security subsystem as probed (Level 0 Discovery): self-encrypting or not, the class,
+ * locking (the record's "self_encrypting" and `kesu list --json`'s "tcg"). */
+json_t *cert_json_tcg(const struct purge_tcg *t);
 json_t *cert_json_purge_report(const struct wipe_purge *p);
 /* A purge's proof: the fingerprinted sectors' counts and both fingerprints (the record's
  * verification.proof, also `kesu wipe --json`'s). */
@@ -404,6 +408,17 @@ int cert_export_folder(const char *cert_dir, const char *export_dir, cert_export
  * -EEXIST a different file of that name is there (left alone), other -errno with
  * *ret_is_destination telling whether writing to dir failed (else reading src). */
 int cert_export_file(const char *src, const char *dir, const char *name, bool *ret_is_destination);
+
+/* The auditor's page (web/: one HTML file that checks a folder of certificates in a browser), as
+ * `meson install` puts it with the image's prefix /usr or the default /usr/local; the environment's
+ * KESU_VERIFY_PAGE names another ("" for none). NULL when there is none. */
+#define CERT_VERIFY_PAGE_NAME "kesu-verify.html"
+const char *cert_verify_page(void);
+
+/* Puts the auditor's page into dir beside the certificates, by cert_export_file()'s rules (an
+ * existing different page is left alone). 0 copied, 1 already there, -ENOPKG no page installed,
+ * -EEXIST a different page is there, other -errno as cert_export_file(). */
+int cert_export_verify_page(const char *dir, bool *ret_is_destination);
 
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "certificates.h"
 #include "common.h"
@@ -64,6 +65,28 @@ int cert_export_file(const char *src, const char *dir, const char *name, bool *r
         if (ret_is_destination)
                 *ret_is_destination = is_destination;
         return r;
+}
+
+static const char *const verify_page_paths[] = { "/usr/share/kesu/" CERT_VERIFY_PAGE_NAME,
+                                                 "/usr/local/share/kesu/" CERT_VERIFY_PAGE_NAME };
+
+const char *cert_verify_page(void)
+{
+        const char *env = getenv("KESU_VERIFY_PAGE");
+        if (env)
+                return *env ? env : NULL;
+        for (size_t i = 0; i < ELEMENTSOF(verify_page_paths); i++)
+                if (access(verify_page_paths[i], R_OK) == 0)
+                        return verify_page_paths[i];
+        return NULL;
+}
+
+int cert_export_verify_page(const char *dir, bool *ret_is_destination)
+{
+        const char *page = cert_verify_page();
+        if (ret_is_destination)
+                *ret_is_destination = false;
+        return page ? cert_export_file(page, dir, CERT_VERIFY_PAGE_NAME, ret_is_destination) : -ENOPKG;
 }
 
 /* Copies one file into dir under its own name. */

@@ -75,6 +75,31 @@ json_t *cert_json_health(const struct purge_health *h)
         return o;
 }
 
+json_t *cert_json_tcg(const struct purge_tcg *t)
+{
+        if (!t->is_examined)
+                return json_pack("{s:s}", "examined", "no");
+        char summary[256];
+        purge_tcg_summary(t, summary, sizeof summary);
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "examined", t->error ? "failed" : "yes", "self_encrypting",
+                              yes_no(t->is_sed), "kind", t->is_sed ? json_string(t->kind) : json_null(), "summary",
+                              cert_json_string_lossy(summary));
+        if (!o || !t->is_sed)
+                return o;
+        json_t *more = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "encrypting", yes_no(t->is_encrypting), "locking_supported",
+                                 yes_no(t->is_locking_supported), "locking_enabled", yes_no(t->is_locking_enabled),
+                                 "range_locked", yes_no(t->is_locked), "shadow_mbr",
+                                 t->is_mbr_enabled ? (t->is_mbr_done ? "enabled, done" : "enabled, shown") : "no",
+                                 "sid_blocked", yes_no(t->is_sid_blocked));
+        if (!more || json_object_update(o, more) < 0) {
+                json_decref(more);
+                json_decref(o);
+                return NULL;
+        }
+        json_decref(more);
+        return o;
+}
+
 json_t *cert_json_purge_report(const struct wipe_purge *p)
 {
         const struct purge_report *r = &p->report;

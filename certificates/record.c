@@ -334,8 +334,10 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
         if (is_purge && w->purge && w->purge->probe_error == 0) {
                 json_t *hid = cert_json_hidden_areas(&w->purge->caps.hidden);
                 json_t *health = cert_json_health(&w->purge->caps.health);
+                json_t *tcg = cert_json_tcg(&w->purge->caps.tcg); /* as found before the purge */
                 if (!hid || json_object_set_new(r, "hidden_areas", hid) < 0 || !health ||
-                    json_object_set_new(r, "drive_health", health) < 0) {
+                    json_object_set_new(r, "drive_health", health) < 0 || !tcg ||
+                    json_object_set_new(r, "self_encrypting", tcg) < 0) {
                         json_decref(r);
                         return -ENOMEM;
                 }

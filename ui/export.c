@@ -12,11 +12,6 @@
 
 #define DEFAULT_CONFIG UI_DEFAULT_CONFIG
 
-/* The auditor's page (web/), as `meson install` puts it with the image's prefix /usr or the default
- * /usr/local; KESU_VERIFY_PAGE names another ("" for none). */
-#define VERIFY_PAGE_NAME "kesu-verify.html"
-static const char *const verify_page_paths[] = { "/usr/share/kesu/" VERIFY_PAGE_NAME,
-                                                 "/usr/local/share/kesu/" VERIFY_PAGE_NAME };
 
 struct export_cli {
         const char *cert_dir, *export_dir, *config;
@@ -272,43 +267,31 @@ static void report_stop(const struct export_totals *t, int r)
                  r == -ENOSPC || r == -EDQUOT ? "free some space or use another stick" : "fix the stick");
 }
 
-/* Where the installed page is, or NULL when there is none. */
-static const char *verify_page(void)
-{
-        const char *env = getenv("KESU_VERIFY_PAGE");
-        if (env)
-                return *env ? env : NULL;
-        for (size_t i = 0; i < ELEMENTSOF(verify_page_paths); i++)
-                if (access(verify_page_paths[i], R_OK) == 0)
-                        return verify_page_paths[i];
-        return NULL;
-}
-
 /* Puts the auditor's page on the stick beside the certificates: "copied", "identical", "differs"
  * (an older page is there: left alone), "failed" or "not-installed". Returns 0, or -errno when it
  * differs or could not be copied (the export is then incomplete). */
 static int export_page(const struct export_cli *cli, const char **ret_status)
 {
-        const char *page = verify_page();
+        const char *page = cert_verify_page();
         *ret_status = "not-installed";
         if (!page)
                 return 0;
         bool is_destination;
-        int r = cert_export_file(page, cli->export_dir, VERIFY_PAGE_NAME, &is_destination);
+        int r = cert_export_file(page, cli->export_dir, CERT_VERIFY_PAGE_NAME, &is_destination);
         *ret_status = r == 0 ? "copied" : r == 1 ? "identical" : r == -EEXIST ? "differs" : "failed";
         if (cli->is_json) {
-                json_t *o = json_pack("{s:s, s:s, s:s}", "event", "page", "name", VERIFY_PAGE_NAME, "status",
+                json_t *o = json_pack("{s:s, s:s, s:s}", "event", "page", "name", CERT_VERIFY_PAGE_NAME, "status",
                                       *ret_status);
                 json_object_set_new(o, "source", ui_json_string_or_null(page));
                 json_object_set_new(o, "error", r < 0 && r != -EEXIST ? json_string(strerror(-r)) : json_null());
                 ui_json_line(o);
         } else if (r == 0)
                 printf("exported the auditor's page %s (open it in a browser to check this folder)\n",
-                       VERIFY_PAGE_NAME);
+                       CERT_VERIFY_PAGE_NAME);
         else if (r == -EEXIST)
                 ui_error("cert export: %s/%s differs from this appliance's page %s: not replaced (an older "
                          "version? move it away to export the page again)",
-                         cli->export_dir, VERIFY_PAGE_NAME, page);
+                         cli->export_dir, CERT_VERIFY_PAGE_NAME, page);
         else if (r < 0)
                 ui_error("cert export: cannot %s the auditor's page %s: %s", is_destination ? "write" : "read",
                          is_destination ? cli->export_dir : page, strerror(-r));

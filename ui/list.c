@@ -122,6 +122,11 @@ static void print_purge(FILE *f, int w, const struct disk_info *d)
                 c->is_frozen ? "  FROZEN: suspend/resume or replug before a purge" : "",
                 c->is_sanitize_running ? "  a sanitize is running" : "",
                 c->is_sanitize_failed ? "  the last sanitize failed" : "");
+        if (c->tcg.is_examined) {
+                char s[256];
+                purge_tcg_summary(&c->tcg, s, sizeof s);
+                fprintf(f, "%*s self-encrypting: %s%s\n", w, "", c->tcg.is_sed ? "" : "no — ", s);
+        }
         if (c->hidden.is_examined && (c->hidden.has_hpa || c->hidden.has_dco || c->hidden.has_ama))
                 fprintf(f, "%*s hidden areas: %s\n", w, "", c->hidden.note);
         const struct purge_health *h = &c->health;

@@ -141,7 +141,8 @@ static int add_purge_json(json_t *o, const struct disk_info *d)
             json_object_set_new(o, "purge_frozen", json_boolean(c->is_frozen)) < 0 ||
             json_object_set_new(o, "sanitize_running", json_boolean(c->is_sanitize_running)) < 0 ||
             json_object_set_new(o, "sanitize_failed", json_boolean(c->is_sanitize_failed)) < 0 ||
-            json_object_set_new(o, "purge_all_namespaces", json_boolean(c->is_all_namespaces)) < 0)
+            json_object_set_new(o, "purge_all_namespaces", json_boolean(c->is_all_namespaces)) < 0 ||
+            json_object_set_new(o, "tcg", cert_json_tcg(&c->tcg)) < 0)
                 return -ENOMEM;
         return 0;
 }

@@ -33,6 +33,7 @@ struct wipe_cli {
         const char *users_file;
         const char *operator_secret_file;
         const char *witness_secret_file;
+        const char *sid_file, *psid_file; /* TCG revert: the SID / the PSID from the drive's label */
         bool is_no_auth; /* demo and tests only: written on the certificate */
         struct cert_context ctx;
 };
@@ -48,6 +49,7 @@ struct wipe_setup {
         char **assets; /* one per target */
         struct ui_config config;
         char *image_release; /* the boot image's /etc/kesu/image-release, when run from it */
+        char *tcg_secret;    /* --sid-file / --psid-file's secret (sodium_malloc: locked, wiped) */
         struct session *session;
         size_t n_notes_printed;
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* `kesu wipe`: every input checked, both people logged in, the key unlocked and the session opened
  * before a single byte is written. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -197,7 +199,67 @@ void wipe_setup_done(struct wipe_setup *ws)
         free(ws->witness_id);
         ui_config_done(&ws->config);
         free(ws->image_release);
+        sodium_free(ws->tcg_secret);
         *ws = (struct wipe_setup){ 0 };
+}
+
+/* The TCG revert's secret from --sid-file / --psid-file (line 1), into locked memory that is wiped
+ * when the disposal ends, and only with the method that uses it. */
+static int read_tcg_secret(struct wipe_cli *cli, struct wipe_setup *ws)
+{
+        bool is_psid_method = strcmp(cli->method_spec, "tcg-psid-revert") == 0,
+             is_sid_method = strcmp(cli->method_spec, "tcg-revert") == 0;
+        if (cli->sid_file && cli->psid_file) {
+                ui_error("wipe: --sid-file and --psid-file exclude each other");
+                return -EINVAL;
+        }
+        if ((cli->psid_file && !is_psid_method) || (cli->sid_file && !is_sid_method)) {
+                ui_error("wipe: %s goes with --method %s only", cli->psid_file ? "--psid-file" : "--sid-file",
+                         cli->psid_file ? "tcg-psid-revert" : "tcg-revert");
+                return -EINVAL;
+        }
+        if (is_psid_method && !cli->psid_file) {
+                ui_error("wipe: tcg-psid-revert needs the PSID printed on the drive's label: --psid-file F (the 32 "
+                         "letters and digits on line 1 of F)");
+                return -EINVAL;
+        }
+        const char *path = cli->psid_file ? cli->psid_file : cli->sid_file;
+        if (!path)
+                return 0;
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        int r = read_full_file(path, &data, &len);
+        if (r < 0) {
+                ui_error("wipe: cannot read %s: %s", path, strerror(-r));
+                return r;
+        }
+        size_t n = strcspn(data, "\r\n");
+        while (n > 0 && (data[n - 1] == ' ' || data[n - 1] == '\t'))
+                n--;
+        size_t start = strspn(data, " \t");
+        bool is_valid = start < n && n - start <= 32;
+        for (size_t i = start; is_valid && i < n; i++)
+                is_valid = cli->psid_file ? isalnum((unsigned char)data[i]) : (unsigned char)data[i] >= 0x20;
+        if (cli->psid_file && n - start != 32)
+                is_valid = false;
+        if (!is_valid) {
+                sodium_memzero(data, len);
+                ui_error("wipe: %s: %s", path,
+                         cli->psid_file ? "a PSID is the 32 letters and digits printed on the drive's label (line 1)"
+                                        : "the SID must be 1 to 32 printable characters on line 1");
+                return -EINVAL;
+        }
+        ws->tcg_secret = sodium_malloc(n - start + 1);
+        if (!ws->tcg_secret) {
+                sodium_memzero(data, len);
+                return -ENOMEM;
+        }
+        memcpy(ws->tcg_secret, data + start, n - start);
+        ws->tcg_secret[n - start] = '\0';
+        sodium_memzero(data, len);
+        cli->opts.tcg_secret = ws->tcg_secret;
+        cli->opts.tcg_secret_len = n - start;
+        return 0;
 }
 
 /* Both people log in with two factors (passphrase + TOTP) against the appliance's users file, or
@@ -278,8 +340,13 @@ static void explain_open_error(const struct wipe_cli *cli, struct wipe_setup *ws
  * go on. */
 int wipe_prepare(struct wipe_cli *cli, size_t n_targets, struct wipe_setup *ws)
 {
-        if (load_config(cli, ws) < 0)
+        if (load_config(cli, ws) < 0 || read_tcg_secret(cli, ws) < 0)
                 return KESU_EXIT_USAGE;
+        if (ws->tcg_secret && n_targets != 1) {
+                ui_error("wipe: a %s belongs to one drive: give one target with %s", cli->psid_file ? "PSID" : "SID",
+                         cli->psid_file ? "--psid-file" : "--sid-file");
+                return KESU_EXIT_USAGE;
+        }
         struct session_options so = {
                 .method_spec = cli->method_spec,
                 .verify_mode = cli->verify,

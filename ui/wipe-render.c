@@ -166,6 +166,10 @@ bool wipe_confirm(const struct disk_info *disks, size_t n, const struct wipe_met
                 if (tm->purge_method <= PURGE_SANITIZE_OVERWRITE)
                         printf("  A sanitize cannot be stopped: it goes on after a power cycle until it ends, "
                                "and the drive refuses reads and writes until then.\n");
+                if (purge_method_is_tcg((enum purge_method)tm->purge_method))
+                        printf("  A TCG revert erases EVERY locking range and namespace of this drive (%s), not only "
+                               "%s, and resets its owner.\n",
+                               disks[i].purge ? disks[i].purge->tcg.kind : "self-encrypting", disks[i].identity.path);
                 if (disks[i].purge && disks[i].purge->is_all_namespaces)
                         printf("  It erases EVERY namespace of this NVMe controller, not only %s.\n",
                                disks[i].identity.path);

@@ -27,6 +27,10 @@ static void wipe_help(void)
                "  --verify-passes W  last (default) or all: also verify every earlier pass as it ends\n"
                "  --sample-percent P coverage of the sample (default 10)\n"
                "  --plan-seed S      the sample plan's seed (hex; default: drawn and reported)\n"
+               "  --psid-file F      tcg-psid-revert: the PSID printed on the drive's label (32 letters and\n"
+               "                     digits, line 1 of F); never logged nor written on the certificate\n"
+               "  --sid-file F       tcg-revert: the drive owner's SID (line 1 of F); without it the drive's\n"
+               "                     MSID is used, which works only when nobody took ownership\n"
                "\nThe certificate (one per target; --no-cert for none):\n"
                "  --operator ID --witness ID    the two people doing the work (must differ); both log in\n"
                "                                with a passphrase and a TOTP code (see 'kesu user --help')\n"
@@ -114,6 +118,8 @@ int wipe_parse_args(int argc, char **argv, struct wipe_cli *cli)
                 { "operator-secret-file", required_argument, NULL, 'o' },
                 { "witness-secret-file", required_argument, NULL, 'w' },
                 { "no-auth", no_argument, NULL, 'n' },
+                { "sid-file", required_argument, NULL, 'i' },
+                { "psid-file", required_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -247,6 +253,12 @@ int wipe_parse_args(int argc, char **argv, struct wipe_cli *cli)
                         break;
                 case 'n':
                         cli->is_no_auth = true;
+                        break;
+                case 'i':
+                        cli->sid_file = optarg;
+                        break;
+                case 'I':
+                        cli->psid_file = optarg;
                         break;
                 case 'h':
                         wipe_help();

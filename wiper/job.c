@@ -519,10 +519,13 @@ static enum wipe_status run_purge(struct wipe_job *j)
                 .stop = &j->purge_stop,
                 .progress = purge_progress,
                 .progress_userdata = j,
+                .tcg_secret = j->opts.tcg_secret,
+                .tcg_secret_len = j->opts.tcg_secret_len,
         };
         p->is_sent = true;
         r = purge_run(t, p->family, pm, &p->caps, &o, &p->report);
-        if (r == PURGE_ERR_UNSUPPORTED || r == PURGE_ERR_FROZEN || r == PURGE_ERR_LOCKED)
+        if (r == PURGE_ERR_UNSUPPORTED || r == PURGE_ERR_FROZEN || r == PURGE_ERR_LOCKED || r == PURGE_ERR_NO_SECRET ||
+            (r == PURGE_ERR_LOCKED_OUT && !p->report.command[0]))
                 p->is_sent = false; /* refused before anything went to the drive */
         if (r == 0 && p->report.is_completed)
                 atomic_store(&j->bytes_done, res->identity.size_bytes);

@@ -28,6 +28,30 @@ static inline uint64_t le64_load(const uint8_t *p)
         return (uint64_t)le32_load(p) | (uint64_t)le32_load(p + 4) << 32;
 }
 
+/* ---- big-endian loads and stores (SCSI CDBs, SPC, TCG) ----------------------------------------- */
+
+static inline uint16_t be16_load(const uint8_t *p)
+{
+        return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t be32_load(const uint8_t *p)
+{
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void be16_store(uint8_t *p, uint16_t v)
+{
+        p[0] = (uint8_t)(v >> 8);
+        p[1] = (uint8_t)v;
+}
+
+static inline void be32_store(uint8_t *p, uint32_t v)
+{
+        be16_store(p, (uint16_t)(v >> 16));
+        be16_store(p + 2, (uint16_t)v);
+}
+
 /* ---- ATA ------------------------------------------------------------------------------------ */
 
 #define ATA_IDENTIFY_BYTES       512

@@ -430,6 +430,10 @@ struct wipe_options {
         int (*before_purge)(void *userdata, const struct disk_identity *id);
         void *before_purge_userdata;
         unsigned purge_poll_ms; /* between drive status polls; 0: 1000 */
+        /* PURGE, the TCG methods: the SID (tcg-revert) or PSID (tcg-psid-revert), borrowed until the
+         * jobs end; never recorded anywhere. NULL: none given (tcg-revert then tries the MSID). */
+        const char *tcg_secret;
+        size_t tcg_secret_len;
 };
 
 enum wipe_status {

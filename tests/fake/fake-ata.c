@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "ata-cmd.h"
+#include "fake-tper.h"
 #include "sense.h"
+#include "tcg-cmd.h"
 
 #define DEFAULT_SECTORS UINT64_C(0x100000)
 #define MAX_ATTEMPTS    5 /* ACS-3: the password attempt counter expires after 5 wrong passwords */
@@ -118,6 +120,8 @@ static void build_identify(const struct fake_ata *f, uint8_t *buf)
         put_string(buf, 10, 10, f->serial);
         put_string(buf, 23, 4, "FAKE1.0");
         put_string(buf, 27, 20, f->model);
+        /* word 48: Trusted Computing feature set options, bit 14 one, bit 0 supported (ACS-3) */
+        put_word(buf, 48, (uint16_t)(c->tper ? 0x4001 : 0x0000));
         put_word(buf, 49, 0x0200); /* LBA supported */
         uint16_t w59 = 0;
         if (has_sanitize(f)) {
@@ -639,6 +643,29 @@ static void cmd_smart(struct fake_ata *f, const struct ata_in *in, struct ata_ou
         b[511] = (uint8_t)(0 - sum + (f->cfg.is_smart_checksum_bad ? 1 : 0));
 }
 
+/* ---- Trusted Computing feature set, ACS-3 §7.57-7.60 (TRUSTED RECEIVE 5Ch, TRUSTED SEND 5Eh) ---------- */
+
+/* COUNT(7:0) and LBA(7:0) hold the transfer length in 512-byte blocks, LBA(23:8) the SP specific field
+ * (the ComID), FEATURE(7:0) the security protocol. */
+static void cmd_trusted(struct fake_ata *f, const struct ata_in *in, void *buf, size_t bytes, struct ata_out *o)
+{
+        bool is_send = in->command == ATA_CMD_TRUSTED_SEND;
+        if (is_send)
+                f->n.trusted_send++;
+        else
+                f->n.trusted_receive++;
+        if (!f->cfg.tper) {
+                abort_cmd(f, o);
+                return;
+        }
+        uint8_t protocol = (uint8_t)in->feature;
+        uint16_t comid = (uint16_t)(in->lba >> 8);
+        int r = is_send ? fake_tper_if_send(f->cfg.tper, protocol, comid, buf, bytes)
+                        : fake_tper_if_recv(f->cfg.tper, protocol, comid, buf, bytes);
+        if (r < 0)
+                abort_cmd(f, o);
+}
+
 /* ---- sense data (SAT-5 §12.2, libata) ---------------------------------------------------------------- */
 
 static void reply_check_condition(struct fake_ata *f, struct cmd_reply *ret, const uint8_t *sense,
@@ -864,6 +891,30 @@ static int fake_scsi(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cm
                 in.lba |= (uint64_t)cdb[7] << 24 | (uint64_t)cdb[9] << 32 | (uint64_t)cdb[11] << 40;
         else
                 in.lba |= (uint64_t)(cdb[13] & 0x0f) << 24;
+
+        /* TRUSTED RECEIVE / SEND move COUNT + LBA(7:0) << 8 blocks (ACS-3), not COUNT alone. */
+        if (in.command == ATA_CMD_TRUSTED_RECEIVE || in.command == ATA_CMD_TRUSTED_SEND) {
+                bool is_send = in.command == ATA_CMD_TRUSTED_SEND;
+                size_t bytes = ((size_t)(in.count & 0xff) | (size_t)(in.lba & 0xff) << 8) * ATA_SECTOR_BYTES;
+                unsigned want = is_send ? ATA_PT_PIO_DATA_OUT : ATA_PT_PIO_DATA_IN;
+                struct ata_out o = { .status = ST_OK, .device = in.device, .is_extend = is_extend };
+                if (protocol != want || is_extend || bytes == 0 || bytes > buf_len ||
+                    dir != (is_send ? CMD_DIR_TO_DEVICE : CMD_DIR_FROM_DEVICE) ||
+                    (cdb[2] & 0x0f) != (is_send ? 0x06 : 0x0e)) {
+                        if (f->cfg.tper) { /* a malformed carrier; a drive without the feature aborts anyway */
+                                f->n.unknown++;
+                                reply_scsi_error(f, SENSE_KEY_ILLEGAL_REQUEST, 0x24, 0x00, ret);
+                                return 0;
+                        }
+                        bytes = 0;
+                }
+                cmd_trusted(f, &in, buf, bytes, &o);
+                if (o.is_error && !is_send)
+                        ret->resid = (int32_t)buf_len;
+                if (o.is_error || is_ck_cond)
+                        reply_ata(f, &o, ret);
+                return 0;
+        }
 
         /* The transfer the CDB describes must be the one the host set up (T_LENGTH 2: COUNT blocks). */
         bool is_ok_transfer;

@@ -32,7 +32,11 @@
  *   - HPA (READ NATIVE MAX ADDRESS EXT immediately before SET MAX ADDRESS EXT; volatile or
  *     permanent), DCO (IDENTIFY, RESTORE; RESTORE aborted while an HPA is set), AMA (GET NATIVE MAX,
  *     SET ACCESSIBLE MAX, FREEZE);
- *   - SMART READ DATA with attributes 5, 9, 194, 197.
+ *   - SMART READ DATA with attributes 5, 9, 194, 197;
+ *   - with a TPer (config tper, tests/fake/fake-tper.h): TRUSTED RECEIVE / SEND (5Ch/5Eh, PIO, COUNT
+ *     and LBA(7:0) the length in 512-byte blocks, LBA(23:8) the ComID, FEATURE the protocol) carried
+ *     to it, a TPer refusal ABRT; IDENTIFY word 48 bit 0 (Trusted Computing feature set supported).
+ *     Without one both are aborted (ABRT), as QEMU's SATA disk does with any command it lacks.
  *
  * With a medium (a real file), an erase does to it what the drive would, when the operation
  * completes: CRYPTO SCRAMBLE random bytes, BLOCK ERASE zeros (ones with is_block_erase_ones),
@@ -65,6 +69,8 @@ enum fake_ata_sense_layout {
 /* Zero is a bare drive: no optional feature, 0x100000 sectors (or the medium's size), D_SENSE clear.
  * "State" fields are read once by fake_ata_new(); "behaviour" fields are read on every command and
  * may be changed between commands through fake_ata_config_of(). */
+struct fake_tper;
+
 struct fake_ata_config {
         /* identity (state) */
         const char *model;  /* NULL: "KESU FAKE ATA" */
@@ -73,6 +79,7 @@ struct fake_ata_config {
                                0x100000 without a medium */
         const struct fake_medium *medium; /* NULL: no medium (copied by fake_ata_new) */
         bool has_no_lba48;                /* a 28-bit drive (IDENTIFY word 83 bit 10 clear) */
+        struct fake_tper *tper;           /* NULL: no Trusted Computing feature set (not owned) */
 
         /* sanitize feature set, IDENTIFY word 59 (state) */
         bool has_sanitize_crypto, has_sanitize_block, has_sanitize_overwrite, has_sanitize_antifreeze;
@@ -137,6 +144,7 @@ struct fake_ata_counters {
         unsigned read_native_max, set_max, dco_identify, dco_restore;
         unsigned ama_get_native_max, ama_set_accessible_max, ama_freeze;
         unsigned smart_read_data;
+        unsigned trusted_receive, trusted_send;
         unsigned mode_sense, mode_select;
         unsigned unknown;                       /* CDBs or ATA commands the fake does not know */
         unsigned aborted;                       /* ATA commands answered with ABRT */

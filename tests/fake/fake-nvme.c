@@ -2,6 +2,8 @@
 /* A stateful fake NVMe controller (fake-nvme.h): the admin commands of a purge, from the spec. */
 #include "fake-nvme.h"
 
+#include "fake-tper.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@ enum {
         OP_IDENTIFY = 0x06,
         OP_FORMAT_NVM = 0x80,
         OP_SANITIZE = 0x84,
+        OP_SECURITY_SEND = 0x81,
+        OP_SECURITY_RECV = 0x82,
         SANACT_EXIT = 1,
         SANACT_BLOCK = 2,
         SANACT_OVERWRITE = 3,
@@ -152,7 +156,8 @@ static uint16_t identify(struct fake_nvme *f, const struct nvme_admin_cmd *cmd, 
                 put_string(buf + 4, 20, f->serial);
                 put_string(buf + 24, 40, f->model);
                 put_string(buf + 64, 8, "1.0");
-                put_le16(buf + 256, f->cfg.oacs);
+                /* OACS bit 0: Security Send and Security Receive supported */
+                put_le16(buf + 256, (uint16_t)(f->cfg.oacs | (f->cfg.tper ? 1u << 0 : 0)));
                 put_le32(buf + 328, f->cfg.sanicap);
                 put_le32(buf + 516, f->cfg.namespaces); /* NN */
                 buf[524] = f->cfg.fna;
@@ -387,6 +392,28 @@ static uint16_t sanitize(struct fake_nvme *f, const struct nvme_admin_cmd *cmd)
         return ST_SUCCESS;
 }
 
+/* ---- Security Send / Receive (Base: Security Send, Security Receive; SIIS: the NVMe carrier) ---- */
+
+static uint16_t security(struct fake_nvme *f, const struct nvme_admin_cmd *cmd, uint8_t *buf)
+{
+        bool is_send = cmd->opcode == OP_SECURITY_SEND;
+        uint8_t secp = (uint8_t)(cmd->cdw10 >> 24);
+        uint16_t spsp = (uint16_t)(cmd->cdw10 >> 8);
+        uint32_t len = cmd->cdw11; /* TL / AL */
+
+        if (is_send)
+                f->counts.security_send++;
+        else
+                f->counts.security_recv++;
+        if (len && (!buf || cmd->data_len < len)) {
+                f->counts.bad_commands++;
+                return ST_INVALID_FIELD;
+        }
+        int r = is_send ? fake_tper_if_send(f->cfg.tper, secp, spsp, buf, len)
+                        : fake_tper_if_recv(f->cfg.tper, secp, spsp, buf, len);
+        return r < 0 ? ST_INVALID_FIELD : ST_SUCCESS;
+}
+
 /* ---- the transport ---------------------------------------------------------------------------- */
 
 static int fake_admin(void *userdata, struct nvme_admin_cmd *cmd, struct cmd_reply *ret)
@@ -415,6 +442,15 @@ static int fake_admin(void *userdata, struct nvme_admin_cmd *cmd, struct cmd_rep
                         break;
                 case OP_SANITIZE:
                         status = sanitize(f, cmd);
+                        break;
+                case OP_SECURITY_SEND:
+                case OP_SECURITY_RECV:
+                        if (f->cfg.tper) {
+                                status = security(f, cmd, buf);
+                                break;
+                        }
+                        /* OACS bit 0 clear: the opcode does not exist (a probe, not a malformed command) */
+                        status = ST_INVALID_OPCODE;
                         break;
                 default:
                         f->counts.bad_commands++;

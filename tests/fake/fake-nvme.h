@@ -26,6 +26,10 @@
  *                         sanitize failure mode. Exit Failure Mode (SANACT 1) leaves that mode when the
  *                         failed sanitize had AUSE=1; after an AUSE=0 failure (restricted) it is
  *                         aborted with Sanitize Failed (1Ch) — only a new sanitize ends it.
+ *   Security Send (81h)   with a TPer (config tper, tests/fake/fake-tper.h): IF-SEND of CDW11 bytes to
+ *   Security Receive (82h) it, SECP CDW10 31:24, SPSP 23:8; a TPer refusal: Invalid Field in Command.
+ *                         Identify reports OACS bit 0 (Security Send/Receive supported) then. Without a
+ *                         TPer: Invalid Opcode, as for any opcode the controller lacks.
  *   While a sanitize runs  Format NVM and Sanitize are aborted with Sanitize In Progress (1Dh);
  *                         Identify and Get Log Page are answered (Base: Sanitize Operations).
  *   In failure mode       Format NVM is aborted with Sanitize Failed (1Ch).
@@ -66,6 +70,8 @@ struct fake_nvme_smart {
         uint64_t power_cycles;
 };
 
+struct fake_tper;
+
 struct fake_nvme_config {
         const char *model;        /* NULL: "KESU FAKE NVMe" */
         const char *serial;       /* NULL: "FAKE0001" */
@@ -95,6 +101,7 @@ struct fake_nvme_config {
         uint16_t refuse_status;
         struct fake_nvme_smart smart;
         struct fake_medium medium; /* no medium when bytes is 0 (or fd -1) */
+        struct fake_tper *tper;    /* NULL: no security subsystem (not owned: the caller frees it) */
 };
 
 /* What the fake saw (counters are per command; SES and SANACT counts index by their value). */
@@ -111,6 +118,7 @@ struct fake_nvme_counts {
         unsigned refused;            /* commands answered with a non-zero status */
         unsigned bad_commands;       /* malformed: a misaligned or short buffer, unknown opcode */
         unsigned medium_fills;
+        unsigned security_send, security_recv; /* Security Send / Receive commands received */
         uint32_t last_format_cdw10;
         uint32_t last_format_nsid;
         uint32_t last_sanitize_cdw10, last_sanitize_cdw11;

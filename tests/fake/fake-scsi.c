@@ -2,6 +2,8 @@
 /* A stateful fake SCSI disk (fake-scsi.h): the commands of a purge, from SPC-5 and SBC-4. */
 #include "fake-scsi.h"
 
+#include "fake-tper.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@ enum {
         OP_INQUIRY = 0x12,
         OP_SANITIZE = 0x48,
         OP_MAINTENANCE_IN = 0xa3,
+        OP_SECURITY_PROTOCOL_IN = 0xa2,
+        OP_SECURITY_PROTOCOL_OUT = 0xb5,
         SA_RSOC = 0x0c,
         SA_EXIT_FAILURE_MODE = 0x1f,
         KEY_NO_SENSE = 0x0,
@@ -441,6 +445,33 @@ static void format_unit(struct fake_scsi *f, const uint8_t *cdb, enum cmd_dir di
                 operation_end(f);
 }
 
+/* SECURITY PROTOCOL IN / OUT (SPC-5): 1 SECURITY PROTOCOL, 2-3 SECURITY PROTOCOL SPECIFIC, 4 bit 7
+ * INC_512, 6-9 ALLOCATION / TRANSFER LENGTH. */
+static void security_protocol(struct fake_scsi *f, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir,
+                              void *buf, size_t buf_len, struct cmd_reply *ret)
+{
+        bool is_out = cdb[0] == OP_SECURITY_PROTOCOL_OUT;
+        if (is_out)
+                f->counts.security_out++;
+        else
+                f->counts.security_in++;
+        if (cdb_len < 12) {
+                illegal(f, ASC_INVALID_FIELD_IN_CDB, ret);
+                return;
+        }
+        uint64_t len = be32(cdb + 6) * ((cdb[4] & 0x80) ? UINT64_C(512) : 1);
+        if (len > buf_len || (len && dir != (is_out ? CMD_DIR_TO_DEVICE : CMD_DIR_FROM_DEVICE))) {
+                illegal(f, ASC_INVALID_FIELD_IN_CDB, ret);
+                return;
+        }
+        int r = is_out ? fake_tper_if_send(f->cfg.tper, cdb[1], be16(cdb + 2), buf, (size_t)len)
+                       : fake_tper_if_recv(f->cfg.tper, cdb[1], be16(cdb + 2), buf, (size_t)len);
+        if (r < 0)
+                illegal(f, ASC_INVALID_FIELD_IN_CDB, ret);
+        else if (!is_out)
+                ret->resid = (int32_t)(buf_len - len);
+}
+
 static int fake_scsi_cmd(void *userdata, const uint8_t *cdb, size_t cdb_len, enum cmd_dir dir, void *buf,
                          size_t buf_len, unsigned timeout_ms, struct cmd_reply *ret)
 {
@@ -477,6 +508,15 @@ static int fake_scsi_cmd(void *userdata, const uint8_t *cdb, size_t cdb_len, enu
                 break;
         case OP_FORMAT_UNIT:
                 format_unit(f, cdb, dir, buf, buf_len, ret);
+                break;
+        case OP_SECURITY_PROTOCOL_IN:
+        case OP_SECURITY_PROTOCOL_OUT:
+                if (f->cfg.tper) {
+                        security_protocol(f, cdb, cdb_len, dir, buf, buf_len, ret);
+                        break;
+                }
+                if (!is_busy(f, ret))
+                        illegal(f, ASC_INVALID_OPCODE, ret); /* a disk without a security protocol */
                 break;
         default:
                 if (!is_busy(f, ret))

@@ -36,6 +36,10 @@
  *   TEST UNIT READY (00h)         GOOD, or the NOT READY / MEDIUM ERROR of the state.
  *   While a sanitize runs         every other command but INQUIRY, REPORT SUPPORTED OPERATION CODES,
  *                                 REQUEST SENSE gets CHECK CONDITION NOT READY 04h/1Bh (SBC-4).
+ *   SECURITY PROTOCOL IN (A2h)    with a TPer (config tper, tests/fake/fake-tper.h): IF-RECV / IF-SEND
+ *   SECURITY PROTOCOL OUT (B5h)   of the CDB's protocol, SP specific (ComID) and length (INC_512
+ *                                 honoured); a TPer refusal: ILLEGAL REQUEST 24h/00h. Without a TPer:
+ *                                 ILLEGAL REQUEST 20h/00h, as any other command it lacks.
  *   Anything else                 ILLEGAL REQUEST 20h/00h.
  *
  * A CHECK CONDITION's sense goes into the reply in fixed format. The optional medium
@@ -65,6 +69,8 @@ enum fake_scsi_state {
 #define FAKE_SCSI_SANITIZE_ALL                                                                              \
         (FAKE_SCSI_SANITIZE_OVERWRITE | FAKE_SCSI_SANITIZE_BLOCK | FAKE_SCSI_SANITIZE_CRYPTO)
 
+struct fake_tper;
+
 struct fake_scsi_config {
         const char *vendor;        /* NULL: "KESU" */
         const char *product;       /* NULL: "FAKE SCSI DISK" */
@@ -84,6 +90,7 @@ struct fake_scsi_config {
         uint8_t initial_action;
         bool initial_ause;
         struct fake_medium medium;
+        struct fake_tper *tper; /* NULL: no security subsystem (not owned: the caller frees it) */
 };
 
 struct fake_scsi_counts {
@@ -97,6 +104,7 @@ struct fake_scsi_counts {
         unsigned request_sense_desc; /* of them, with DESC=1 */
         unsigned check_conditions;   /* commands answered CHECK CONDITION */
         unsigned medium_fills;
+        unsigned security_in, security_out; /* SECURITY PROTOCOL IN / OUT commands received */
         uint8_t last_sanitize_cdb[10];
         uint8_t last_format_cdb[6];
         uint8_t last_format_header[4];

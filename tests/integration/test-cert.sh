@@ -208,6 +208,10 @@ t_match "config: unknown setting: named with its line" "bad.conf line 1: unknown
 echo "# the export stick: a copy of each certificate; a full or missing stick loses nothing"
 X=$T_DIR/export
 mkdir -p "$X" && mount -t tmpfs -o size=4m none "$X" && T_MOUNTS+=("$X")
+# the auditor's page goes beside the certificates with the session's own export (a stand-in page:
+# the real one is tested in tests/browser and on the image's KESU-EXPORT by the VM test)
+echo '<!DOCTYPE html><title>kesu-verify stand-in</title>' >"$T_DIR/page.html"
+export KESU_VERIFY_PAGE=$T_DIR/page.html
 truncate -s 4M "$T_DIR/ex1.img"
 out=$("$KESU" wipe --yes --json --asset EX-1 "${cert_args[@]}" --export-dir "$X" "$T_DIR/ex1.img"); rc=$?
 ex=$(results "$out" | jq -r .certificate.json)
@@ -218,6 +222,13 @@ for suffix in .json .json.minisig .pdf; do
         "$(sha256sum <"$X/$(basename "${ex%.json}")$suffix" 2>&1)"
 done
 t_match "export: the copy verifies" "^OK .*PASS, signature valid" "$("$KESU" cert verify --key "$K/appliance.pub" "$X/$(basename "$ex")")"
+t_eq "export: the auditor's page put beside the certificate" yes "$(cmp -s "$T_DIR/page.html" "$X/kesu-verify.html" && echo yes)"
+# a stick with another (older) page: the certificate is exported, that page is left alone
+X2=$T_DIR/export2 && mkdir -p "$X2" && echo 'an older page' >"$X2/kesu-verify.html"
+truncate -s 4M "$T_DIR/ex4.img"
+out=$("$KESU" wipe --yes --json --asset EX-4 "${cert_args[@]}" --export-dir "$X2" "$T_DIR/ex4.img"); rc=$?
+t_eq "export, older page there: exported all the same" "0 true" "$rc $(results "$out" | jq -r .certificate.exported)"
+t_eq "export, older page there: left alone" "an older page" "$(cat "$X2/kesu-verify.html")"
 # fill the stick but ~40 KiB: the next certificate is filed (and PASS); its export gets its record
 # in and then runs out of room in the middle of the PDF (a short write, then ENOSPC): told loudly
 head -c $(( $(df -B1 --output=avail "$X" | tail -n1) - 40 * 1024 )) /dev/zero >"$X/filler"

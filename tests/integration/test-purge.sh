@@ -114,6 +114,68 @@ run scsi-format-lie 1 scsi-format
 t_eq "FAIL" "FAIL FAIL" "$(jq -r '"\(.outcome) \(.result)"' <<<"$OUT")"
 t_match "the proof found it unchanged" "^[1-9]" "$(cert .verification.proof.sectors_unchanged)"
 
+# Self-encrypting drives behind a fake TPer (tests/fake/fake-tper.h): no TCG drive can be emulated
+# here or in QEMU. The fake's secrets are the tool's (kesu-purge-session.c).
+PSID=0123456789ABCDEFGHJKLMNPQRSTUVWX
+tcg() { KESU_PURGE_TCG_SECRET=$1 run "${@:2}"; }
+
+echo "# TCG, NVMe Opal 2 with a locked range: an overwrite is refused and pointed at PSID revert"
+disk opal
+before=$(sha256sum <"$DEV")
+tcg "" tcg-nvme-opal2 1 zero
+t_eq "overwrite refused before anything was written (exit 3 or 2)" yes "$([ "$RC" -ne 0 ] && jq -e '.refused' <<<"$OUT" >/dev/null && echo yes)"
+t_match "the refusal names the lock and the PSID revert" "locked range.*tcg-psid-revert" "$(jq -r .message <<<"$OUT")"
+t_eq "the disk is untouched" "$before" "$(sha256sum <"$DEV")"
+
+echo "# TCG: PSID revert, class 2: PASS at Purge, the drive's locking disabled afterwards"
+tcg "$PSID" tcg-nvme-opal2 2 tcg-psid-revert
+t_eq "PASS at Purge" "0 tcg-psid-revert PASS PASS Purge" "$RC $(jq -r '"\(.method) \(.outcome) \(.result) \(.achieved)"' <<<"$OUT")"
+t_match "the certificate names the revert and the PSID, not its value" "Revert .*PSID" "$(cert .sanitization.purge.command)"
+t_match "the drive's word after it: locking not enabled" "locking not enabled" "$(cert .sanitization.purge.device_status)"
+t_eq "the drive as found: Opal 2, locking enabled, a range locked" "yes Opal 2 yes yes" \
+    "$(cert '"\(.self_encrypting.self_encrypting) \(.self_encrypting.kind) \(.self_encrypting.locking_enabled) \(.self_encrypting.range_locked)"')"
+t_eq "the PSID is nowhere in the certificate, its signature or PDF" "" "$(grep -l "$PSID" "$C"/* 2>/dev/null)"
+t_eq "the proof: content changed" "PASS 0" "$(cert '"\(.verification.result) \(.verification.proof.sectors_unchanged)"')"
+[ "$before" != "$(sha256sum <"$DEV")" ] && t_pass "the medium changed (new key)" || t_fail "the medium is unchanged"
+
+echo "# TCG: a wrong PSID: FAIL with the drive's answer and the attempts used; nothing erased"
+disk opal-wrong
+before=$(sha256sum <"$DEV")
+tcg "ZZZZ56789ABCDEFGHJKLMNPQRSTUVWX0" tcg-nvme-opal2 2 tcg-psid-revert
+t_eq "certified FAIL" "0 FAIL FAIL" "$RC $(jq -r '"\(.outcome) \(.result)"' <<<"$OUT")"
+t_match "rejected, attempts counted" "rejected the PSID.*1 of 5 attempts used" "$(cert .sanitization.purge.error_detail)"
+t_eq "nothing erased" "$before" "$(sha256sum <"$DEV")"
+
+echo "# TCG: one failure short of the lockout: kesu tries nothing, not even the right PSID"
+KESU_FAKE_PSID_TRIES=4 tcg "$PSID" tcg-nvme-opal2 2 tcg-psid-revert
+t_eq "certified FAIL" "FAIL" "$(jq -r .result <<<"$OUT")"
+t_match "told why and what to do" "4 failed PSID attempts of 5.*tried nothing" "$(cert .sanitization.purge.error_detail)"
+t_eq "no revert sent" "no" "$(cert .sanitization.purge.command_sent)"
+t_eq "nothing erased" "$before" "$(sha256sum <"$DEV")"
+
+echo "# TCG: tcg-revert of a drive nobody owns (SID = MSID), over ATA and SCSI carriers"
+for bus in ata scsi; do
+    disk "opal-$bus"
+    tcg "" "tcg-$bus-opal2-unowned" 2 tcg-revert
+    t_eq "$bus: PASS at Purge by the MSID" "tcg-revert PASS Purge" "$(jq -r '"\(.method) \(.result) \(.achieved)"' <<<"$OUT")"
+    t_match "$bus: the certificate says the MSID was the SID" "MSID" "$(cert .sanitization.purge.command)"
+done
+echo "# TCG: tcg-revert of an owned drive without its SID: FAIL, pointed at the SID or PSID"
+disk opal-owned
+tcg "" tcg-nvme-opal2 2 tcg-revert
+t_match "FAIL: the drive has an owner" "has an owner.*tcg-psid-revert" "$(cert .sanitization.purge.error_detail)"
+tcg "owner-sid-fake" tcg-nvme-opal2 2 tcg-revert
+t_eq "with the owner's SID: PASS" "PASS Purge" "$(jq -r '"\(.result) \(.achieved)"' <<<"$OUT")"
+
+echo "# TCG: a lying drive (SUCCESS, nothing changed): FAIL; Pyrite and Enterprise refused with the reason"
+disk opal-lying
+tcg "$PSID" tcg-nvme-opal2-lying 2 tcg-psid-revert
+t_eq "FAIL" "FAIL" "$(jq -r .result <<<"$OUT")"
+tcg "$PSID" tcg-nvme-pyrite2-unowned 2 tcg-psid-revert
+t_match "Pyrite: refused, does not encrypt" "does not encrypt" "$(jq -r .message <<<"$OUT")"
+tcg "$PSID" tcg-nvme-enterprise-unowned 2 tcg-psid-revert
+t_match "Enterprise: refused, no Revert" "Enterprise has no Revert" "$(jq -r .message <<<"$OUT")"
+
 echo "# every certificate checks out with kesu and with stock minisign"
 "$KESU" cert verify --key "$K/appliance.pub" "$C" >"$T_DIR/verify.out" 2>&1
 t_eq "kesu cert verify" 0 "$?"

@@ -11,7 +11,9 @@
  *
  * SCENARIO: ata-sanitize (crypto, block, overwrite), ata-lying (success everywhere, nothing
  * erased), ata-frozen, ata-hpa (an HPA restored first), ata-security (SECURITY ERASE only),
- * nvme-sanitize (crypto, block, overwrite; Format NVM), scsi-format-lie (FORMAT UNIT's empty GOOD).
+ * nvme-sanitize (crypto, block, overwrite; Format NVM), scsi-format-lie (FORMAT UNIT's empty GOOD),
+ * tcg-BUS-CLASS[-unowned][-lying] (a self-encrypting drive behind a fake TPer: tests/fake/fake-tper.h;
+ * the SID or PSID given from the environment's KESU_PURGE_TCG_SECRET, as --sid-file/--psid-file would).
  * Prints one JSON object: the outcome, the certificate's serial, result and path. Exit 0 when the
  * session ran to a certificate (PASS or FAIL), 3 refused before anything was sent, 1 otherwise.
  */
@@ -26,8 +28,14 @@
 #include "fake-ata.h"
 #include "fake-nvme.h"
 #include "fake-scsi.h"
+#include "fake-tper.h"
 #include "purge.h"
 #include "session.h"
+
+/* The fake self-encrypting drive's secrets (tests/integration/test-purge.sh knows them too). */
+#define FAKE_MSID "MSID-FAKE-0000001"
+#define FAKE_SID  "owner-sid-fake"
+#define FAKE_PSID "0123456789ABCDEFGHJKLMNPQRSTUVWX"
 
 static int usage(void)
 {
@@ -59,7 +67,50 @@ int main(int argc, char **argv)
         struct fake_ata *ata = NULL;
         struct fake_nvme *nvme = NULL;
         struct fake_scsi *scsi = NULL;
-        if (strncmp(scenario, "ata-", 4) == 0) {
+        struct fake_tper *tper = NULL;
+        if (strncmp(scenario, "tcg-", 4) == 0) {
+                /* A self-encrypting drive, tcg-BUS-CLASS[-unowned][-lying]: an owned Opal 2 drive by
+                 * default (SID set, locking enabled, a range locked; PSID TryLimit 5, the tries so far
+                 * from KESU_FAKE_PSID_TRIES) behind the fake of BUS (nvme, ata, scsi). */
+                const char *rest = scenario + 4;
+                struct fake_tper_config tc = { .ssc = TCG_SSC_OPAL2, .is_locking_enabled = true,
+                                               .is_range_locked = true, .msid = FAKE_MSID, .sid = FAKE_SID,
+                                               .psid = FAKE_PSID, .sid_try_limit = 5, .psid_try_limit = 5,
+                                               .medium = &medium };
+                if (strstr(rest, "-pyrite"))
+                        tc.ssc = TCG_SSC_PYRITE2;
+                else if (strstr(rest, "-enterprise"))
+                        tc.ssc = TCG_SSC_ENTERPRISE;
+                if (strstr(rest, "-unowned")) {
+                        tc.sid = NULL;
+                        tc.is_locking_enabled = tc.is_range_locked = false;
+                }
+                tc.is_lying = strstr(rest, "-lying") != NULL;
+                const char *tries = getenv("KESU_FAKE_PSID_TRIES");
+                tc.psid_tries = tries ? (unsigned)strtoul(tries, NULL, 10) : 0;
+                if ((r = fake_tper_new(&tc, &tper)) < 0)
+                        goto fail;
+                if (strncmp(rest, "nvme-", 5) == 0) {
+                        struct fake_nvme_config c = { .medium = medium, .tper = tper };
+                        if ((r = fake_nvme_new(&c, &nvme)) < 0)
+                                goto fail;
+                        fake_nvme_transport(nvme, &t);
+                        info.identity.transport = DISK_TRANSPORT_NVME;
+                } else if (strncmp(rest, "ata-", 4) == 0) {
+                        struct fake_ata_config c = { .medium = &medium, .tper = tper };
+                        if ((r = fake_ata_new(&c, &ata)) < 0)
+                                goto fail;
+                        fake_ata_transport(ata, &t);
+                        info.identity.transport = DISK_TRANSPORT_SATA;
+                } else if (strncmp(rest, "scsi-", 5) == 0) {
+                        struct fake_scsi_config c = { .medium = medium, .tper = tper };
+                        if ((r = fake_scsi_new(&c, &scsi)) < 0)
+                                goto fail;
+                        fake_scsi_transport(scsi, &t);
+                        info.identity.transport = DISK_TRANSPORT_SCSI;
+                } else
+                        return usage();
+        } else if (strncmp(scenario, "ata-", 4) == 0) {
                 struct fake_ata_config c = { .medium = &medium, .sanitize_polls = 3, .has_smart = true,
                                              .power_on_hours = 12345, .reallocated_sectors = 2, .temperature_c = 35 };
                 c.has_sanitize_crypto = c.has_sanitize_block = c.has_sanitize_overwrite = true;
@@ -133,6 +184,10 @@ int main(int argc, char **argv)
                 .ledger_path = ledger,
                 .io = { .purge_transport = &t, .purge_poll_ms = 1 },
         };
+        /* the SID or PSID the operator would give (a test secret: the fake's own) */
+        const char *secret = getenv("KESU_PURGE_TCG_SECRET");
+        so.io.tcg_secret = secret && *secret ? secret : NULL;
+        so.io.tcg_secret_len = so.io.tcg_secret ? strlen(secret) : 0;
         struct session *s = NULL;
         struct session_refusal refusal;
         char *assets[] = { "FAKE-001" };
@@ -163,6 +218,7 @@ out:
         fake_ata_free(ata);
         fake_nvme_free(nvme);
         fake_scsi_free(scsi);
+        fake_tper_free(tper);
         disk_info_done(&info);
         system_state_done(&sys);
         close(medium_fd);

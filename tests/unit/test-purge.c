@@ -16,9 +16,10 @@ static void test_table(void **state)
         for (const struct purge_method_info *m; (m = purge_method_info_at(n)); n++) {
                 assert_ptr_equal(purge_method_info(m->method), m);
                 assert_ptr_equal(purge_method_info_by_name(m->name), m);
-                /* only the sanitize commands reach Purge under both standards */
-                bool is_sanitize = strncmp(m->name, "sanitize-", 9) == 0;
-                assert_string_equal(m->level, is_sanitize ? "Purge" : "Clear");
+                /* only the sanitize commands and the TCG crypto erase reach Purge under both standards */
+                bool is_purge = strncmp(m->name, "sanitize-", 9) == 0 || strncmp(m->name, "tcg-", 4) == 0;
+                assert_string_equal(m->level, is_purge ? "Purge" : "Clear");
+                assert_int_equal(purge_method_is_tcg(m->method), strncmp(m->name, "tcg-", 4) == 0);
                 assert_non_null(strstr(m->standard, "IEEE 2883"));
         }
         assert_int_equal(n, _PURGE_METHOD_MAX - 1);
@@ -37,6 +38,11 @@ static void test_pick(void **state)
         assert_int_equal(purge_pick_strongest(&c), PURGE_SANITIZE_CRYPTO);
         c.supported = 1u << PURGE_SECURE_ERASE;
         assert_int_equal(purge_pick_strongest(&c), PURGE_SECURE_ERASE);
+        /* a TCG revert needs a secret: "purge" never picks it, however strong */
+        c.supported = 1u << PURGE_TCG_PSID_REVERT | 1u << PURGE_TCG_REVERT;
+        assert_int_equal(purge_pick_strongest(&c), PURGE_METHOD_NONE);
+        c.supported |= 1u << PURGE_NVME_FORMAT;
+        assert_int_equal(purge_pick_strongest(&c), PURGE_NVME_FORMAT);
 }
 
 static void test_refuse_unsupported(void **state)

@@ -787,7 +787,7 @@ static void test_method_table(void **state)
         }
         assert_int_equal(n_overwrite, ELEMENTSOF(expected));
         /* then every purge command and "purge" itself */
-        assert_int_equal(n, ELEMENTSOF(expected) + 9);
+        assert_int_equal(n, ELEMENTSOF(expected) + 11);
         assert_string_equal(wipe_method_name(n - 1, NULL), "purge");
         assert_int_equal(wipe_method_lookup("sanitize-crypto", &m), 0);
         assert_int_equal(m.technique, WIPE_TECHNIQUE_PURGE);

@@ -334,6 +334,21 @@ def read_data_partition(tmp, data):
     return out
 
 
+def check_verify_page(o, exported, failures):
+    """The session's export put the auditor's page (the image's /usr/share/kesu/kesu-verify.html)
+    beside the certificates on KESU-EXPORT: the page of this tree, as the host built it."""
+    page = os.path.join(exported, 'kesu-verify.html')
+    built = os.path.join(os.path.dirname(os.path.abspath(o.kesu)), 'kesu-verify.html')
+    if not os.path.exists(page):
+        failures.append('the auditor\'s page kesu-verify.html is not on KESU-EXPORT beside the certificates')
+    elif os.path.exists(built) and open(page, 'rb').read() != open(built, 'rb').read():
+        failures.append(f'kesu-verify.html on KESU-EXPORT differs from {built}')
+    elif b'id="summary"' not in open(page, 'rb').read():
+        failures.append('kesu-verify.html on KESU-EXPORT is not the auditor\'s page (no #summary)')
+    else:
+        log(f'the auditor\'s page is on KESU-EXPORT ({os.path.getsize(page)} bytes, the same as {built})')
+
+
 def check_autotest(o, tmp, data, export, lines, failures):
     if not any('KESU-AUTOTEST: END DONE' in l for l in lines):
         failures.append('the autotest did not end with END DONE')
@@ -490,6 +505,8 @@ def check_disposal(o, tmp, dd, ex, lines, failures):
         log(f'full export stick: {len(exp)} exported, {len(fails)} kept on KESU-DATA only ("{err.splitlines()[0] if err else ""}")')
     elif len(exp) != len(TARGETS) or fails:
         failures.append(f'{len(exp)} certificates exported, expected {len(TARGETS)}')
+    if o.mode != 'faults':  # (a full stick may have no room left for it)
+        check_verify_page(o, exported, failures)
     # The image's version and build (KESU-AUTOTEST: BEGIN image V build B) are in every certificate.
     begin = next((l.split() for l in lines if 'KESU-AUTOTEST: BEGIN image' in l), [])
     want = (begin[-3], begin[-1]) if len(begin) >= 4 else (None, None)
@@ -581,12 +598,21 @@ def check_purge(tmp, dd, lines, failures):
         failures.append(f'sata: SMART attributes not read: {sa.get("health")}')
     if (sa.get('hidden_areas') or {}).get('examined') != 'yes':
         failures.append(f'sata: hidden areas not examined: {sa.get("hidden_areas")}')
+    # TCG: QEMU's drives answer the security protocols with an error (no TCG emulation exists):
+    # each is examined, reported as not self-encrypting, and the TCG methods refused with that reason
+    for name, d in (('nvme', nv), ('sata', sa), ('scsi', sc)):
+        tcg = d.get('tcg') or {}
+        why = (d.get('purge_refused') or {}).get('tcg-psid-revert') or ''
+        if tcg.get('examined') != 'yes' or tcg.get('self_encrypting') != 'no' or 'no TCG' not in why:
+            failures.append(f'{name}: expected "not self-encrypting" without error: tcg={tcg}, refused={why!r}')
+    log(f'tcg: nvme {nv.get("tcg")}, sata {sa.get("tcg")}, scsi {sc.get("tcg")}')
     for m in (nv.get('purge_methods') or []):
         if m.get('method') == 'nvme-format' and m.get('level') != 'Clear':
             failures.append(f'nvme-format listed at level {m.get("level")}, expected Clear (IEEE 2883)')
 
     # refused before anything was sent: exit 2 (usage) or 3 (policy), no result, no certificate
-    for name, rc, text in (('nvme-crypto', 2, 'FNA'), ('nvme-class2', 3, 'policy'), ('sata', 2, 'no purge command')):
+    for name, rc, text in (('nvme-crypto', 2, 'FNA'), ('nvme-class2', 3, 'policy'), ('sata', 2, 'no purge command'),
+                           ('tcg-nvme', 2, 'no TCG')):
         line = said(name)
         if f'rc={rc}' not in line or result(name):
             failures.append(f'purge {name}: expected a refusal with exit {rc} and nothing run: {line!r}')
@@ -929,6 +955,7 @@ def check_ui(o, tmp, dd, ex, failures):
         f = r.get('serial', '') + '.json'
         if not os.path.exists(os.path.join(exported, f)):
             failures.append(f'{f} not exported to KESU-EXPORT')
+    check_verify_page(o, exported, failures)
     pub = os.path.join(dd, 'appliance.pub')
     v = subprocess.run([o.kesu, 'cert', 'verify', '--key', pub, filed], capture_output=True, text=True)
     log(f'host kesu cert verify: rc={v.returncode}\n{v.stdout}{v.stderr}')

@@ -28,6 +28,8 @@ struct session_target_state {
         struct disk_info *disk; /* borrowed */
         const char *asset;      /* borrowed */
         const char *class_label, *destination, *method_spec; /* borrowed: the plan's or the session's */
+        const char *tcg_secret; /* borrowed: the plan's SID/PSID, or the session's (io) */
+        size_t tcg_secret_len;
         struct wipe_method base; /* the method asked for ("purge" before it is resolved) */
         struct session_policy_decision decision;
         struct wipe_method method; /* the session's, or for "purge" the drive's command */
@@ -224,6 +226,16 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
         const struct disk_info *d = t->disk;
         const char *path = d->identity.path;
         if (t->base.technique != WIPE_TECHNIQUE_PURGE) {
+                /* A self-encrypting drive with a locked range answers writes there with errors (or
+                 * the shadow MBR's sectors): an overwrite cannot reach what is behind the lock. */
+                if (d->purge && d->purge->tcg.is_sed && d->purge->tcg.is_locked) {
+                        refuse(ret, SESSION_REFUSED_USAGE, i,
+                               "%s is a self-encrypting drive (TCG %s) with a locked range: an overwrite cannot reach "
+                               "the data behind the lock; use tcg-psid-revert with the PSID printed on the drive's "
+                               "label (or tcg-revert with the owner's SID)",
+                               path, d->purge->tcg.kind);
+                        return -EPERM;
+                }
                 t->method = t->base;
                 return 0;
         }
@@ -254,6 +266,11 @@ static int resolve_method(struct session *s, size_t i, struct session_refusal *r
                                "%s supports no purge command kesu can send (it reports none of sanitize, security erase, "
                                "Format NVM)",
                                path);
+                return -EPERM;
+        }
+        if (t->method.purge_method == PURGE_TCG_PSID_REVERT && (!t->tcg_secret || !t->tcg_secret_len)) {
+                refuse(ret, SESSION_REFUSED_USAGE, i,
+                       "%s: tcg-psid-revert needs the PSID printed on the drive's label (32 letters and digits)", path);
                 return -EPERM;
         }
         if (purge_caps_is_frozen_for(c, (enum purge_method)t->method.purge_method)) {
@@ -293,6 +310,8 @@ int session_plan_targets(struct session *s, struct disk_info *disks, size_t n,
                 t->class_label = p->class_label ? p->class_label : s->o.ctx.class_label;
                 t->destination = p->destination ? p->destination : s->o.ctx.destination;
                 t->method_spec = p->method_spec ? p->method_spec : s->o.method_spec;
+                t->tcg_secret = p->tcg_secret ? p->tcg_secret : s->o.io.tcg_secret;
+                t->tcg_secret_len = p->tcg_secret ? p->tcg_secret_len : s->o.io.tcg_secret_len;
                 t->base = s->method;
                 if (p->method_spec && wipe_method_lookup(p->method_spec, &t->base) < 0) {
                         refuse(ret, SESSION_REFUSED_USAGE, i, "unknown method '%s' for %s", p->method_spec,
@@ -488,6 +507,8 @@ int session_start(struct session *s, struct session_refusal *ret)
                 io.after_pass_userdata = &t->pv;
                 io.before_purge = before_purge;
                 io.before_purge_userdata = &t->pv;
+                io.tcg_secret = t->tcg_secret; /* each drive has its own */
+                io.tcg_secret_len = t->tcg_secret_len;
                 if ((r = wipe_job_new(&t->disk->identity, &t->method, &io, &t->wipe)) < 0) {
                         refuse(ret, SESSION_REFUSED_USAGE, i, "cannot prepare %s: %s", t->disk->identity.path,
                                strerror(-r));
@@ -673,6 +694,10 @@ int session_finish(struct session *s, size_t i, struct session_outcome *ret)
                 o.export_failed_file = "";
                 o.export_error = cert_export(&o.issued, s->o.export_dir, &o.export_failed_file);
                 o.is_exported = o.export_error >= 0;
+                /* the auditor's page beside them, once (then it is the same bytes); without it the
+                 * certificates still check with kesu or minisign, so its failure fails nothing */
+                if (o.is_exported)
+                        (void)cert_export_verify_page(s->o.export_dir, NULL);
         }
         if (o.is_certified && s->o.is_print && o.issued.pdf_path[0])
                 o.print_error = cert_print(o.issued.pdf_path, s->o.printer, o.issued.serial, &o.print_job);

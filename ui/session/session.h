@@ -115,6 +115,9 @@ struct session_target_plan {
         const char *class_label;
         const char *destination;
         const char *method_spec;
+        /* the TCG methods: this drive's SID or PSID (NULL: the session's io.tcg_secret) */
+        const char *tcg_secret;
+        size_t tcg_secret_len;
 };
 
 /* session_plan() with each target's own plan (plans[i] for disks[i], borrowed until

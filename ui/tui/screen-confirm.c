@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "common.h"
+#include "purge.h"
 #include "tui.h"
 
 static const char *open_error(int r)
@@ -93,6 +94,8 @@ static bool prepare(struct tui *t)
                         .class_label = session_policy_class_name(c->class_index),
                         .destination = session_policy_destination_name(c->destination_index),
                         .method_spec = tui_method_offered(&t->targets[i], c->method_index),
+                        .tcg_secret = c->tcg_secret[0] ? c->tcg_secret : NULL,
+                        .tcg_secret_len = strlen(c->tcg_secret),
                 };
         }
         struct session_refusal refusal;
@@ -112,12 +115,13 @@ static void draw(struct tui *t, const struct tui_field *answer)
         tui_putf(y++, 2, COLS - 4, _("These %zu disks will be erased. Everything on them is lost."),
                  t->n_targets);
         attroff(A_BOLD);
-        bool is_purge = false;
+        bool is_purge = false, is_tcg = false;
         for (size_t i = 0; i < t->n_targets && y < LINES - 8; i++) {
                 const struct disk_info *d = &t->targets[i];
                 const struct session_policy_decision *dec = session_decision(t->session, i);
                 const struct wipe_method *m = session_target_method(t->session, i);
                 is_purge |= m->technique == WIPE_TECHNIQUE_PURGE;
+                is_tcg |= m->technique == WIPE_TECHNIQUE_PURGE && purge_method_is_tcg((enum purge_method)m->purge_method);
                 char size[32], content[512];
                 _cleanup_free_ char *model =
                         text_escape_visible(d->identity.model ? d->identity.model : "-");
@@ -145,6 +149,10 @@ static void draw(struct tui *t, const struct tui_field *answer)
                 tui_put(y++, 2, COLS - 4,
                         _("A purge runs inside the drive: once sent it cannot be stopped and survives a "
                           "power cycle."));
+        if (is_tcg)
+                tui_put(y++, 2, COLS - 4,
+                        _("A TCG revert erases every locking range and namespace of the drive, not only what is "
+                          "listed here, and resets its owner."));
         tui_putf(y++, 2, COLS - 4, "%s %s", _("Clock confirmed by:"), t->clock_confirmation);
         y++;
         tui_putf(y++, 2, COLS - 4,

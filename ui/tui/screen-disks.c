@@ -148,6 +148,8 @@ static int make_choices(struct tui *t)
                                         break;
                         }
         }
+        if (t->choices) /* the secrets of kept choices live on in c */
+                explicit_bzero(t->choices, t->n_choices * sizeof *t->choices);
         free(t->choices);
         t->choices = c;
         t->n_choices = t->n_selected;

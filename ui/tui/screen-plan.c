@@ -169,6 +169,53 @@ static bool take_asset(struct tui *t, const struct tui_field *f, struct tui_choi
         return true;
 }
 
+/* A TCG revert's secret for this drive, asked on a screen of its own (hidden as it is typed): the
+ * PSID printed on the drive's label (32 letters and digits), or the owner's SID (empty: the MSID,
+ * for a drive nobody took ownership of). false: back to the plan. */
+static bool ask_tcg_secret(struct tui *t, const struct disk_info *d, const char *method, struct tui_choice *c)
+{
+        bool is_psid = strcmp(method, "tcg-psid-revert") == 0;
+        if (!is_psid && strcmp(method, "tcg-revert") != 0) {
+                explicit_bzero(c->tcg_secret, sizeof c->tcg_secret);
+                return true;
+        }
+        struct tui_field f;
+        if (tui_field_init(&f, 32, true) < 0)
+                return false;
+        char intro[1024];
+        snprintf(intro, sizeof intro, "%s %s\n%s", d->identity.path, d->identity.serial ? d->identity.serial : "",
+                 is_psid ? _("Type the PSID printed on the drive's label (32 letters and digits). It is not shown, "
+                             "logged or written on the certificate. A drive allows only a few wrong PSIDs.")
+                         : _("Type the drive owner's SID, or leave it empty when nobody took ownership of the "
+                             "drive (its MSID is then used)."));
+        bool is_ok = false;
+        for (;;) {
+                int r = tui_ask(t, is_psid ? _("PSID") : _("SID"), intro, is_psid ? _("PSID:") : _("SID:"), &f);
+                if (r <= 0)
+                        break;
+                size_t n = strlen(f.text);
+                bool is_valid = is_psid ? n == 32 : n <= 32;
+                for (size_t i = 0; is_valid && i < n; i++)
+                        is_valid = is_psid ? ((f.text[i] >= '0' && f.text[i] <= '9') || (f.text[i] >= 'A' && f.text[i] <= 'Z') ||
+                                              (f.text[i] >= 'a' && f.text[i] <= 'z'))
+                                           : (unsigned char)f.text[i] >= 0x20;
+                if (!is_valid) {
+                        tui_message(t, true, "%s",
+                                    is_psid ? _("A PSID is 32 letters and digits: check the drive's label")
+                                            : _("The SID is at most 32 printable characters"));
+                        tui_field_clear(&f);
+                        continue;
+                }
+                snprintf(c->tcg_secret, sizeof c->tcg_secret, "%s", f.text);
+                tui_message_clear(t);
+                is_ok = true;
+                break;
+        }
+        tui_field_clear(&f);
+        tui_field_done(&f);
+        return is_ok;
+}
+
 static void cycle(size_t *index, size_t n, int step)
 {
         if (n) /* wraps both ways */
@@ -244,6 +291,8 @@ enum tui_step tui_screen_plan(struct tui *t)
                                 continue;
                         }
                         tui_message_clear(t);
+                        if (!ask_tcg_secret(t, d, tui_method_offered(d, c->method_index), c))
+                                continue;
                         if (k + 1 == t->n_choices) {
                                 next = TUI_STEP_CONFIRM;
                                 break;

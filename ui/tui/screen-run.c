@@ -198,6 +198,9 @@ static int start_runner(struct tui *t)
         /* the session is the runner's now: this copy only closes its descriptors (the runner keeps
          * the disks, the issuer's lock and the journal open) */
         tui_disposal_plan_free(t);
+        /* the runner has its copy of the drives' SIDs/PSIDs (or nothing started): the screen's go */
+        for (size_t i = 0; i < t->n_choices; i++)
+                explicit_bzero(t->choices[i].tcg_secret, sizeof t->choices[i].tcg_secret);
         return r;
 }
 

@@ -284,6 +284,8 @@ void tui_disposal_end(struct tui *t)
 void tui_log_out(struct tui *t)
 {
         tui_disposal_end(t);
+        if (t->choices)
+                explicit_bzero(t->choices, t->n_choices * sizeof *t->choices); /* the PSIDs */
         free(t->choices);
         t->choices = NULL;
         t->n_choices = 0;

@@ -56,6 +56,9 @@ struct tui_choice {
         char path[256];
         char asset[TUI_ASSET_MAX_BYTES + 1];
         size_t class_index, destination_index, method_index;
+        /* tcg-psid-revert: the PSID typed from the drive's label; tcg-revert: the owner's SID ("":
+         * the MSID). Never shown, logged or recorded; wiped when the disposal is forgotten. */
+        char tcg_secret[33];
 };
 
 struct tui {

@@ -120,6 +120,10 @@ void tui_purge_summary(const struct disk_info *d, char *buf, size_t size)
                 snprintf(buf, size, "%s", _("none (the drive reports no purge command)"));
         if (c->is_frozen && (o = strlen(buf)) < size)
                 snprintf(buf + o, size - o, " — %s", _("FROZEN: suspend/resume or replug before a purge"));
+        if (c->tcg.is_sed && (o = strlen(buf)) < size)
+                snprintf(buf + o, size - o, " — %s TCG %s%s%s", _("self-encrypting:"), c->tcg.kind,
+                         c->tcg.is_locking_enabled ? _(", locking enabled") : "",
+                         c->tcg.is_locked ? _(", a range is LOCKED (overwrite impossible: PSID revert)") : "");
 }
 
 const char *tui_word_role(enum session_role role)

@@ -6,22 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-static void be16_store(uint8_t *p, uint16_t v)
-{
-        p[0] = (uint8_t)(v >> 8);
-        p[1] = (uint8_t)v;
-}
-
-static void be32_store(uint8_t *p, uint32_t v)
-{
-        be16_store(p, (uint16_t)(v >> 16));
-        be16_store(p + 2, (uint16_t)v);
-}
-
-static uint16_t be16_load(const uint8_t *p)
-{
-        return (uint16_t)(p[0] << 8 | p[1]);
-}
+#include "wiper-internal.h" /* be16/be32 loads and stores */
 
 /* SANITIZE CDB byte 1 (SBC-4, SANITIZE command). */
 enum {

@@ -17,6 +17,7 @@
 #define STD_BOTH   "IEEE 2883-2022 and NIST SP 800-88 Rev.1: Purge"
 #define STD_STRICT "IEEE 2883-2022: Clear (stricter than NIST SP 800-88 Rev.1, which counts it as Purge)"
 #define STD_CLEAR  "IEEE 2883-2022 and NIST SP 800-88 Rev.1: Clear"
+#define STD_BOTH_CRYPTO "IEEE 2883-2022 and NIST SP 800-88 Rev.1: Purge (cryptographic erase through the TCG interface)"
 
 static const struct purge_method_info table[] = {
         { PURGE_SANITIZE_CRYPTO, "sanitize-crypto", "Purge", STD_BOTH,
@@ -41,6 +42,13 @@ static const struct purge_method_info table[] = {
           "ATA SECURITY ERASE UNIT, normal", PURGE_EXPECT_UNIFORM },
         { PURGE_SCSI_FORMAT, "scsi-format", "Clear", STD_CLEAR, "SCSI FORMAT UNIT (every SCSI disk)",
           "SCSI FORMAT UNIT: at most Clear, and only if the content is proved changed", PURGE_EXPECT_CHANGED },
+        { PURGE_TCG_REVERT, "tcg-revert", "Purge", STD_BOTH_CRYPTO,
+          "TCG Level 0 Discovery: Opal 1/2, Opalite or Ruby (an encrypting class with Revert)",
+          "TCG Revert with the SID (or the MSID of a drive nobody owns): cryptographic erase of every range",
+          PURGE_EXPECT_CHANGED },
+        { PURGE_TCG_PSID_REVERT, "tcg-psid-revert", "Purge", STD_BOTH_CRYPTO,
+          "TCG Level 0 Discovery: Opal 1/2, Opalite or Ruby, and the PSID from the drive's label",
+          "TCG Revert with the PSID printed on the drive: cryptographic erase of every range", PURGE_EXPECT_CHANGED },
 };
 
 const struct purge_method_info *purge_method_info_at(size_t i)
@@ -117,6 +125,13 @@ const char *purge_error_to_string(int error)
                 return "stopped while waiting for the drive (the drive goes on with it)";
         case PURGE_ERR_PASSWORD_LEFT:
                 return "erased, but the temporary security password could not be cleared";
+        case PURGE_ERR_NO_SECRET:
+                return "the PSID printed on the drive's label is needed (give it with --psid-file)";
+        case PURGE_ERR_AUTH:
+                return "the drive rejected the SID or PSID given";
+        case PURGE_ERR_LOCKED_OUT:
+                return "the drive locks out further attempts (or one more failure would): power the drive off "
+                       "and on to reset its counter, and check the PSID on the label before trying again";
         default:
                 return error < 0 ? strerror(-error) : "unknown error";
         }
@@ -124,16 +139,24 @@ const char *purge_error_to_string(int error)
 
 int purge_probe(const struct cmd_transport *t, enum purge_family family, uint32_t nsid, struct purge_caps *ret)
 {
+        int r;
         switch (family) {
         case PURGE_FAMILY_ATA:
-                return ata_purge_probe(t, ret);
+                r = ata_purge_probe(t, ret);
+                break;
         case PURGE_FAMILY_NVME:
-                return nvme_purge_probe(t, nsid, ret);
+                r = nvme_purge_probe(t, nsid, ret);
+                break;
         case PURGE_FAMILY_SCSI:
-                return scsi_purge_probe(t, ret);
+                r = scsi_purge_probe(t, ret);
+                break;
         default:
                 return -EOPNOTSUPP;
         }
+        if (r < 0)
+                return r;
+        /* the security subsystem: a drive without one answers so, which is not a failed probe */
+        return tcg_purge_probe(t, family, ret);
 }
 
 int purge_run(const struct cmd_transport *t, enum purge_family family, enum purge_method method,
@@ -142,6 +165,8 @@ int purge_run(const struct cmd_transport *t, enum purge_family family, enum purg
         *ret = (struct purge_report){ .method = method };
         if (purge_check_supported(caps, family, method, "not supported", ret) != 0)
                 return ret->error;
+        if (purge_method_is_tcg(method))
+                return tcg_purge_run(t, family, method, caps, o, ret);
         switch (family) {
         case PURGE_FAMILY_ATA:
                 return ata_purge_run(t, method, caps, o, ret);
@@ -158,7 +183,7 @@ int purge_run(const struct cmd_transport *t, enum purge_family family, enum purg
 enum purge_method purge_pick_strongest(const struct purge_caps *caps)
 {
         for (size_t i = 0; i < ELEMENTSOF(table); i++)
-                if (purge_caps_has(caps, table[i].method))
-                        return table[i].method;
+                if (purge_caps_has(caps, table[i].method) && !purge_method_is_tcg(table[i].method))
+                        return table[i].method; /* (a TCG revert needs a secret: asked for by name) */
         return PURGE_METHOD_NONE;
 }

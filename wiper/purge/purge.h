@@ -10,6 +10,9 @@
  *                    HPA/DCO/AMA, SMART
  *   NVMe (nvme-*.c)  Sanitize CRYPTO/BLOCK/OVERWRITE, Format NVM SES 1/2, SMART / Health log
  *   SCSI (scsi-*.c)  SANITIZE CRYPTO/BLOCK/OVERWRITE, FORMAT UNIT
+ *   TCG  (tcg-*.c)   Level 0 Discovery and Revert (SID / PSID) of self-encrypting drives, over the
+ *                    family's security protocol carrier (TRUSTED SEND/RECEIVE, Security Send/Receive,
+ *                    SECURITY PROTOCOL IN/OUT)
  *
  * (wiper/purge/ sits above wiper/device/: the command bytes are built and parsed there; here each
  * operation decides, sends and polls.)
@@ -53,6 +56,10 @@ enum purge_method {
         PURGE_NVME_FORMAT,           /* NVMe Format NVM SES=1 */
         PURGE_SECURE_ERASE,          /* ATA SECURITY ERASE UNIT, normal */
         PURGE_SCSI_FORMAT,           /* SCSI FORMAT UNIT */
+        /* TCG (any family with a security protocol carrier); they need a secret, so "purge" never
+         * picks them: they are asked for by name. */
+        PURGE_TCG_REVERT,      /* Revert of the Admin SP authorised by the SID (or the MSID when unowned) */
+        PURGE_TCG_PSID_REVERT, /* the same authorised by the PSID printed on the drive's label */
         _PURGE_METHOD_MAX,
 };
 
@@ -80,6 +87,9 @@ enum {
         PURGE_ERR_NOT_DONE,           /* the drive's status does not show it ran (a lying drive) */
         PURGE_ERR_INTERRUPTED,        /* the stop flag was raised while polling (the drive goes on) */
         PURGE_ERR_PASSWORD_LEFT,      /* erased, but the temporary password could not be cleared */
+        PURGE_ERR_NO_SECRET,          /* TCG: the SID or PSID the method needs was not given */
+        PURGE_ERR_AUTH,               /* TCG: the drive rejected the SID or PSID */
+        PURGE_ERR_LOCKED_OUT,         /* TCG: the authority is locked out, or one more failure would lock it */
 };
 
 /* One line of text for a PURGE_ERR_* or -errno. */
@@ -139,6 +149,29 @@ struct purge_health {
         char note[128]; /* why it could not be read */
 };
 
+/* ---- self-encrypting drives (TCG Storage) ------------------------------------------------------ */
+
+struct purge_tcg {
+        bool is_examined;   /* Level 0 Discovery was asked for */
+        int error;          /* asking failed in the transport (-errno); 0 otherwise */
+        bool is_sed;        /* the drive answered with a security subsystem class */
+        char kind[16];      /* "Opal 2", "Pyrite 2", "Enterprise", …; "" when none */
+        bool is_encrypting; /* the class encrypts user data (a revert is a cryptographic erase) */
+        bool has_revert;    /* the class's Admin SP has Revert */
+        bool is_locking_supported, is_locking_enabled, is_locked, is_mbr_enabled, is_mbr_done;
+        bool is_sid_blocked; /* Block SID: SID authentication blocked until the next power cycle */
+        uint8_t data_removal_mechanisms; /* Supported Data Removal Mechanism (0 when not reported) */
+        uint16_t base_comid;
+        enum purge_family carrier; /* the command set that carried the answer: an ATA drive behind
+                                    * libata answers SCSI SECURITY PROTOCOL IN/OUT (libata translates
+                                    * it, while it filters TRUSTED SEND/RECEIVE in ATA PASS-THROUGH
+                                    * unless libata.allow_tpm=1); behind a USB bridge, ATA TRUSTED */
+        char note[192];     /* why not, or what was found, in one line */
+};
+
+/* One line: "Opal 2, locking enabled, a range locked" / "no TCG security subsystem". */
+void purge_tcg_summary(const struct purge_tcg *tcg, char *buf, size_t n);
+
 /* ---- probing ----------------------------------------------------------------------------------- */
 
 struct purge_caps {
@@ -157,6 +190,7 @@ struct purge_caps {
         uint32_t enhanced_erase_minutes;
         struct purge_hidden hidden;
         struct purge_health health;
+        struct purge_tcg tcg;
 };
 
 static inline bool purge_caps_has(const struct purge_caps *c, enum purge_method m)
@@ -171,6 +205,10 @@ int purge_probe(const struct cmd_transport *t, enum purge_family family, uint32_
 int ata_purge_probe(const struct cmd_transport *t, struct purge_caps *ret);
 int nvme_purge_probe(const struct cmd_transport *t, uint32_t nsid, struct purge_caps *ret);
 int scsi_purge_probe(const struct cmd_transport *t, struct purge_caps *ret);
+/* Level 0 Discovery through family's carrier, into caps->tcg, and the TCG methods' support and
+ * why_not in caps (the families' probes leave them unsupported). A drive that does not answer the
+ * security protocol at all is not an error: is_sed false with a note. Reads only. */
+int tcg_purge_probe(const struct cmd_transport *t, enum purge_family family, struct purge_caps *caps);
 
 /* ATA: sets the capacity back to the native maximum when an HPA, DCO or AMA reduction was found
  * (h from the probe, updated: is_restored, note). 0 when there was nothing to restore or it was
@@ -188,6 +226,10 @@ struct purge_run_options {
         /* Called with the drive's progress, 0-65535 (of 65536), when it reports one. */
         void (*progress)(void *userdata, uint32_t done_of_65536);
         void *progress_userdata;
+        /* TCG: the SID (tcg-revert; NULL: the drive's MSID, which works only while nobody took
+         * ownership) or the PSID (tcg-psid-revert, required). Never copied into a report. */
+        const char *tcg_secret;
+        size_t tcg_secret_len;
 };
 
 struct purge_report {
@@ -216,6 +258,14 @@ int nvme_purge_run(const struct cmd_transport *t, enum purge_method method, cons
                    const struct purge_run_options *o, struct purge_report *ret);
 int scsi_purge_run(const struct cmd_transport *t, enum purge_method method, const struct purge_caps *caps,
                    const struct purge_run_options *o, struct purge_report *ret);
+int tcg_purge_run(const struct cmd_transport *t, enum purge_family family, enum purge_method method,
+                  const struct purge_caps *caps, const struct purge_run_options *o, struct purge_report *ret);
+
+/* Whether m is one of the TCG methods (run through tcg_purge_run, whatever the family). */
+static inline bool purge_method_is_tcg(enum purge_method m)
+{
+        return m == PURGE_TCG_REVERT || m == PURGE_TCG_PSID_REVERT;
+}
 
 /* The strongest method caps supports (the table's order), or PURGE_METHOD_NONE. */
 enum purge_method purge_pick_strongest(const struct purge_caps *caps);
