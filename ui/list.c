@@ -66,6 +66,9 @@ int ui_describe_targets(char **paths, struct disk_info **ret, size_t *ret_n)
                 goto out;
         }
         r = 0;
+#ifdef KESU_TEST_FAKE_DRIVES
+        ui_test_fake_drives(disks, n); /* the test build only (tests/tools/kesu-ui-fake-tcg.c) */
+#endif
         *ret = disks;
         *ret_n = n;
 out:

@@ -45,6 +45,13 @@ void ui_print_disk_table(FILE *f, const struct disk_info *disks, size_t n);
 /* Reads and describes targets; on a bad target reports it and returns -errno. With paths NULL,
  * enumerates every disk and skips those that vanish meanwhile. */
 int ui_describe_targets(char **paths, struct disk_info **ret, size_t *ret_n);
+#ifdef KESU_TEST_FAKE_DRIVES
+/* Only in a test build of the screen (tests/tools/kesu-ui-fake-tcg.c, never installed): shows a
+ * loop device the test named as a drive behind a fake (its purge commands asked through it), and
+ * the transport a disposal then sends the drive's commands through. */
+void ui_test_fake_drives(struct disk_info *disks, size_t n);
+const struct cmd_transport *ui_test_fake_transport(void);
+#endif
 void ui_disk_infos_free(struct disk_info *disks, size_t n);
 
 /* ISO 8601 UTC with milliseconds ("2026-11-23T10:00:00.000Z"). */

@@ -80,6 +80,9 @@ static bool prepare(struct tui *t)
                 .policy = t->policy,
                 .stop_flag = &ui_stop_signal,
         };
+#ifdef KESU_TEST_FAKE_DRIVES
+        so.io.purge_transport = ui_test_fake_transport(); /* the test build only */
+#endif
         if ((r = session_open(&so, &t->session)) < 0) {
                 tui_message(t, true, _("Cannot start: %s; nothing was written"), open_error(r));
                 return false;

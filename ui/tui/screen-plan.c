@@ -29,12 +29,15 @@ const char *tui_method_offered(const struct disk_info *d, size_t i)
                         return name;
         if (!has_purge_methods(d))
                 return NULL;
-        /* "purge" (the strongest the drive has), then each command the drive reports */
+        /* "purge" (the strongest the drive has: not a TCG revert, which needs a secret), then each
+         * command the drive reports */
+        bool has_strongest = purge_pick_strongest(d->purge) != PURGE_METHOD_NONE;
         for (size_t m = 0; (name = session_method_name(m, &level, &is_overwrite)); m++) {
                 if (is_overwrite)
                         continue;
                 const struct purge_method_info *pi = purge_method_info_by_name(name);
-                bool is_offered = strcmp(name, "purge") == 0 || (pi && purge_caps_has(d->purge, pi->method));
+                bool is_offered = (strcmp(name, "purge") == 0 && has_strongest) ||
+                                  (pi && purge_caps_has(d->purge, pi->method));
                 if (is_offered && k++ == i)
                         return name;
         }
@@ -119,8 +122,9 @@ static bool draw(struct tui *t, size_t k, const struct disk_info *d, const struc
         y += gap;
         draw_choice(y, _("Destination:"), tui_word_destination(destination), focus == FIELD_DESTINATION);
         y += gap;
-        snprintf(buf, sizeof buf, "%s%s%s (%s)", method, decided != method ? " → " : "",
-                 decided != method ? decided : "", tui_word_level(method_level));
+        bool is_resolved = strcmp(decided, method) != 0; /* "purge" → the drive's strongest */
+        snprintf(buf, sizeof buf, "%s%s%s (%s)", method, is_resolved ? " → " : "", is_resolved ? decided : "",
+                 tui_word_level(method_level));
         draw_choice(y, _("Method:"), buf, focus == FIELD_METHOD);
         y += gap;
 
