@@ -141,6 +141,7 @@ struct cert_context {
         const char *media_source;  /* where the medium came from (department, system) */
         const char *image_version; /* the boot image's version and build, when run from it */
         const char *image_build;
+        const char *image_squashfs_sha256; /* its root file system's SHA-256, hashed at boot */
         /* From the disposal session (ui/session), recorded as given when not NULL: */
         const char *disposal_id;    /* the journal's id of this disposal (one certificate each) */
         const char *operator_name;  /* the people as the users file names them */

@@ -349,6 +349,9 @@ int cert_record_build(const struct cert_context *ctx, const struct disk_info *di
             (ctx->authentication &&
              json_object_set_new(people, "authentication", cert_json_string_lossy(ctx->authentication)) < 0) ||
             (ctx->disposal_id && json_object_set_new(r, "disposal_id", cert_json_string_lossy(ctx->disposal_id)) < 0) ||
+            (ctx->image_squashfs_sha256 &&
+             json_object_set_new(json_object_get(r, "tool"), "image_squashfs_sha256",
+                                 cert_json_string_lossy(ctx->image_squashfs_sha256)) < 0) ||
             (ctx->clock_confirmation &&
              json_object_set_new(json_object_get(r, "times"), "clock_confirmed_by",
                                  cert_json_string_lossy(ctx->clock_confirmation)) < 0) ||

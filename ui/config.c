@@ -108,3 +108,44 @@ int ui_config_set(const char *path, const char *name, const char *value)
                 len += (size_t)sprintf(out + len, "%s = %s\n", name, value);
         return write_file_atomic(path, out, len, true);
 }
+
+/* The value of the first "NAME=value" line of text (modified in place: lines cut), or NULL. */
+static void take_lines(char *text, const char *const *names, const char **values, size_t n)
+{
+        char *save = NULL;
+        for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+                for (size_t i = 0; i < n; i++) {
+                        size_t len = strlen(names[i]);
+                        if (!values[i] && strncmp(line, names[i], len) == 0 && line[len] == '=')
+                                values[i] = line + len + 1;
+                }
+}
+
+void ui_image_release_read(struct ui_image_release *ret)
+{
+        *ret = (struct ui_image_release){ 0 };
+        const char *path = getenv("KESU_IMAGE_RELEASE");
+        if (read_full_file(path && *path ? path : "/etc/kesu/image-release", &ret->release_text, NULL) >= 0) {
+                static const char *const names[] = { "KESU_IMAGE_VERSION", "KESU_IMAGE_BUILD" };
+                const char *values[2] = { NULL, NULL };
+                take_lines(ret->release_text, names, values, 2);
+                ret->version = values[0];
+                ret->build = values[1];
+        }
+        path = getenv("KESU_IMAGE_IDENTITY");
+        if (read_full_file(path && *path ? path : "/run/kesu/image-identity", &ret->identity_text, NULL) >= 0) {
+                static const char *const names[] = { "KESU_IMAGE_SQUASHFS_SHA256" };
+                const char *value = NULL;
+                take_lines(ret->identity_text, names, &value, 1);
+                /* only a SHA-256 in hex: the file is the boot's, but it is text a certificate signs */
+                bool is_hex = value && strlen(value) == 64 && strspn(value, "0123456789abcdef") == 64;
+                ret->squashfs_sha256 = is_hex ? value : NULL;
+        }
+}
+
+void ui_image_release_done(struct ui_image_release *r)
+{
+        free(r->release_text);
+        free(r->identity_text);
+        *r = (struct ui_image_release){ 0 };
+}

@@ -86,6 +86,18 @@ struct ui_config {
  * who) and returned as -errno. */
 int ui_config_load(const char *path, const char *who, struct ui_config *ret);
 void ui_config_done(struct ui_config *c);
+
+/* The boot image that runs kesu, for every certificate: its version and build (the image's
+ * /etc/kesu/image-release, KESU_IMAGE_VERSION=/KESU_IMAGE_BUILD= lines; env KESU_IMAGE_RELEASE names
+ * another file) and the SHA-256 of its root file system as hashed at boot (/run/kesu/image-identity,
+ * KESU_IMAGE_SQUASHFS_SHA256=; env KESU_IMAGE_IDENTITY names another). NULL fields when not run from
+ * the image. The strings point into the two texts it owns. */
+struct ui_image_release {
+        char *release_text, *identity_text;
+        const char *version, *build, *squashfs_sha256;
+};
+void ui_image_release_read(struct ui_image_release *ret);
+void ui_image_release_done(struct ui_image_release *r);
 /* Sets one `name = value` line of the configuration file at path (value NULL: removes it), keeping
  * every other line as it is, and writes the file atomically (write_file_atomic). Quiet: 0 or a
  * negative errno (-EINVAL a name or value that cannot be one line). */

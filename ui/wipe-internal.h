@@ -48,7 +48,7 @@ struct wipe_setup {
         struct session_policy *policy;
         char **assets; /* one per target */
         struct ui_config config;
-        char *image_release; /* the boot image's /etc/kesu/image-release, when run from it */
+        struct ui_image_release image; /* the boot image's identity, when run from it */
         char *tcg_secret;    /* --sid-file / --psid-file's secret (sodium_malloc: locked, wiped) */
         struct session *session;
         size_t n_notes_printed;

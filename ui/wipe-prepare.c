@@ -35,20 +35,13 @@ static int load_config(struct wipe_cli *cli, struct wipe_setup *ws)
         return 0;
 }
 
-/* Run from the kesu image: its version and build hash go on every certificate. The image writes
- * KESU_IMAGE_VERSION=… and KESU_IMAGE_BUILD=… lines; KESU_IMAGE_RELEASE names another file (tests). */
+/* Run from the kesu image: its version, build and root file system's hash go on every certificate. */
 static void read_image_release(struct wipe_setup *cs, struct cert_context *ctx)
 {
-        const char *path = getenv("KESU_IMAGE_RELEASE");
-        if (read_full_file(path && *path ? path : "/etc/kesu/image-release", &cs->image_release, NULL) < 0)
-                return;
-        char *save = NULL;
-        for (char *line = strtok_r(cs->image_release, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "KESU_IMAGE_VERSION=", 19) == 0)
-                        ctx->image_version = line + 19;
-                else if (strncmp(line, "KESU_IMAGE_BUILD=", 17) == 0)
-                        ctx->image_build = line + 17;
-        }
+        ui_image_release_read(&cs->image);
+        ctx->image_version = cs->image.version;
+        ctx->image_build = cs->image.build;
+        ctx->image_squashfs_sha256 = cs->image.squashfs_sha256;
 }
 
 /* The longest texts a certificate takes (bytes of UTF-8): short enough for the QR code and one
@@ -198,7 +191,7 @@ void wipe_setup_done(struct wipe_setup *ws)
         free(ws->operator_id);
         free(ws->witness_id);
         ui_config_done(&ws->config);
-        free(ws->image_release);
+        ui_image_release_done(&ws->image);
         sodium_free(ws->tcg_secret);
         *ws = (struct wipe_setup){ 0 };
 }

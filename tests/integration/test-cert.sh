@@ -179,9 +179,16 @@ t_eq "terminal: a wrong passphrase asks nothing more" "" "$(grep -o 'About to ER
 echo "# run from the boot image: its version and build go on the certificate"
 printf 'KESU_IMAGE_VERSION=0.1.0\nKESU_IMAGE_BUILD=abc1234\nKESU_IMAGE_DATE=2026-11-23\n' >"$T_DIR/image-release"
 truncate -s 4M "$T_DIR/img.img"
-out=$(KESU_IMAGE_RELEASE="$T_DIR/image-release" "$KESU" wipe --yes --json --asset IMG-1 "${cert_args[@]}" "$T_DIR/img.img")
-t_eq "image release on the certificate" "0.1.0 abc1234" \
-    "$(jq -r '"\(.tool.image_version) \(.tool.image_build)"' "$(results "$out" | jq -r .certificate.json)")"
+SQ=$(printf 'squashfs' | sha256sum | cut -c1-64)
+printf 'KESU_IMAGE_SQUASHFS_SHA256=%s\nKESU_IMAGE_SQUASHFS_CLAIMED=%s\n' "$SQ" "$SQ" >"$T_DIR/image-identity"
+out=$(KESU_IMAGE_RELEASE="$T_DIR/image-release" KESU_IMAGE_IDENTITY="$T_DIR/image-identity" "$KESU" wipe --yes --json --asset IMG-1 "${cert_args[@]}" "$T_DIR/img.img")
+t_eq "image release and its root file system's hash on the certificate" "0.1.0 abc1234 $SQ" \
+    "$(jq -r '"\(.tool.image_version) \(.tool.image_build) \(.tool.image_squashfs_sha256)"' "$(results "$out" | jq -r .certificate.json)")"
+printf 'KESU_IMAGE_SQUASHFS_SHA256=not-a-hash"\n' >"$T_DIR/image-identity"
+truncate -s 4M "$T_DIR/img2.img"
+out=$(KESU_IMAGE_RELEASE="$T_DIR/image-release" KESU_IMAGE_IDENTITY="$T_DIR/image-identity" "$KESU" wipe --yes --json --asset IMG-2 "${cert_args[@]}" "$T_DIR/img2.img")
+t_eq "a malformed hash is not signed (absent)" "null" \
+    "$(jq -r '.tool.image_squashfs_sha256' "$(results "$out" | jq -r .certificate.json)")"
 
 echo "# settings from a configuration file"
 cat >"$T_DIR/kesu.conf" <<CONF

@@ -102,6 +102,7 @@ static const struct cert_context ctx = {
         .media_source = "tax office",
         .required_level = "Purge",
         .policy = "built-in",
+        .image_squashfs_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 };
 
 static void start(struct session_journal *j, const char *id, const char *key_id, const char *cert_dir,
@@ -189,6 +190,8 @@ static void test_round_trip(void **state)
         assert_string_equal(e[0].required_level, "Purge");
         assert_string_equal(e[0].policy, "built-in");
         assert_string_equal(e[0].image_version, "");
+        /* the image's root file system hash, for the FAIL certificate of an interrupted disposal */
+        assert_string_equal(e[0].image_squashfs_sha256, ctx.image_squashfs_sha256);
         assert_string_equal(e[0].method, "dod3");
         assert_string_equal(e[0].verify_mode, "sample");
         assert_string_equal(e[0].disk.path, "/tmp/kesu-journal-disk.img");
@@ -476,6 +479,8 @@ static void test_replay_certifies_interrupted(void **state)
         json_t *r = load_record(rec[0].issued.json_path);
         assert_string_equal(json_string_value(json_object_get(r, "result")), "FAIL");
         assert_string_equal(json_string_value(json_object_get(r, "asset_number")), "A-0042");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(r, "tool"), "image_squashfs_sha256")),
+                            ctx.image_squashfs_sha256);
         json_t *media = json_object_get(r, "media");
         assert_string_equal(json_string_value(json_object_get(media, "serial")), "SER-OURS");
         assert_string_equal(json_string_value(json_object_get(media, "model")), "Model ä 1");

@@ -41,7 +41,7 @@ def skip_or_fail(msg):
 
 def ensure_iso(iso, build):
     """Build the image once (under a lock: several vm tests share it) when missing or stale."""
-    inputs = [os.path.join(dp, f) for top in ('image', 'common', 'wiper', 'verifier', 'certificates', 'ui')
+    inputs = [os.path.join(dp, f) for top in ('image', 'common', 'wiper', 'verifier', 'certificates', 'ui', 'po', 'web')
               for dp, _, fs in os.walk(os.path.join(SRC, top)) for f in fs]
     inputs += [os.path.join(SRC, 'meson.build')]
     with open(iso + '.lock', 'w') as lk:
@@ -510,11 +510,26 @@ def check_disposal(o, tmp, dd, ex, lines, failures):
     # The image's version and build (KESU-AUTOTEST: BEGIN image V build B) are in every certificate.
     begin = next((l.split() for l in lines if 'KESU-AUTOTEST: BEGIN image' in l), [])
     want = (begin[-3], begin[-1]) if len(begin) >= 4 else (None, None)
+    # ... and the root file system's hash, as kesu-identity found it at boot: the one the build's
+    # manifest next to the ISO names
+    try:
+        manifest = json.load(open(os.path.abspath(o.iso) + '.manifest.json'))
+    except (OSError, ValueError) as e:
+        manifest = {}
+        failures.append(f'no manifest next to the ISO ({o.iso}.manifest.json): {e!r}')
+    if not any('kesu-identity: root file system sha256 ' in l and '(as built)' in l for l in lines):
+        failures.append('kesu-identity did not report the root file system hashed as built')
     for j in jsons:
         tool = json.load(open(os.path.join(filed, j))).get('tool', {})
         got = (tool.get('image_version'), tool.get('image_build'))
         if got != want:
             failures.append(f'{j}: tool.image_version/image_build {got}, the image is {want}')
+        if manifest and tool.get('image_squashfs_sha256') != manifest.get('squashfs_sha256'):
+            failures.append(f'{j}: tool.image_squashfs_sha256 {tool.get("image_squashfs_sha256")}, the manifest '
+                            f'says {manifest.get("squashfs_sha256")}')
+    if manifest:
+        log(f'image identity: squashfs {manifest.get("squashfs_sha256")}, iso {manifest.get("iso_sha256")}, '
+            f'{len(manifest.get("packages") or {})} packages in the manifest')
     if jsons:
         log(f'certificates record image {want[0]} build {want[1]}')
     if o.printer:

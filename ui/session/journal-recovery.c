@@ -140,6 +140,7 @@ static int certify_interrupted(struct cert_issuer *issuer, const struct session_
                 .media_source = or_null(e->media_source),
                 .image_version = or_null(e->image_version),
                 .image_build = or_null(e->image_build),
+                .image_squashfs_sha256 = or_null(e->image_squashfs_sha256),
                 .disposal_id = e->disposal_id,
                 .operator_name = or_null(e->operator_name),
                 .witness_name = or_null(e->witness_name),

@@ -319,6 +319,7 @@ static int entry_fill(struct session_journal_entry *e)
         e->media_source = jstr(o, "media_source");
         e->image_version = jstr(o, "image_version");
         e->image_build = jstr(o, "image_build");
+        e->image_squashfs_sha256 = jstr(o, "image_squashfs_sha256");
         e->required_level = jstr(o, "required_level");
         e->policy = jstr(o, "policy");
         e->method = jstr(o, "method");
@@ -664,6 +665,10 @@ int session_journal_started(struct session_journal *j, const struct session_jour
                 "verify", cert_json_string_lossy(s->verify_mode ? s->verify_mode : "none"), "pass_seeds",
                 seeds_json(s->method_drawn), "disk", disk_json(s->disk));
         if (!o)
+                return -ENOMEM;
+        /* absent without one, as before images hashed their root file system */
+        if (c->image_squashfs_sha256 &&
+            json_object_set_new(o, "image_squashfs_sha256", cert_json_string_lossy(c->image_squashfs_sha256)) < 0)
                 return -ENOMEM;
         return append(j, o);
 }

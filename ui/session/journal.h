@@ -134,6 +134,7 @@ struct session_journal_entry {
         const char *operator_id, *operator_name, *witness_id, *witness_name, *authentication;
         const char *asset_number, *class_label, *destination, *organization, *media_source;
         const char *image_version, *image_build, *required_level, *policy;
+        const char *image_squashfs_sha256; /* NULL in entries of older images */
         const char *method, *verify_mode;
         struct disk_identity disk; /* owned (disk_identity_done() at free) */
         size_t n_seeds;            /* random keys journaled, per pass ("" → all zero) */

@@ -98,22 +98,6 @@ static int parse_args(int argc, char **argv, struct tui *t)
         return 0;
 }
 
-/* The image's version and build go on every certificate, as with `kesu wipe`. */
-static void read_image_release(struct tui *t)
-{
-        const char *path = getenv("KESU_IMAGE_RELEASE");
-        if (read_full_file(path && *path ? path : "/etc/kesu/image-release", &t->image_release, NULL) < 0)
-                return;
-        char *save = NULL;
-        for (char *line = strtok_r(t->image_release, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-                if (strncmp(line, "KESU_IMAGE_VERSION=", 19) == 0)
-                        t->image_version = line + 19;
-                else if (strncmp(line, "KESU_IMAGE_BUILD=", 17) == 0)
-                        t->image_build = line + 17;
-        }
-}
-
 /* Everything the screens need that does not need a person: the configuration, the policy and the
  * users. Errors are told on the terminal before the screen starts. */
 static int prepare(struct tui *t)
@@ -174,7 +158,7 @@ static int prepare(struct tui *t)
         t->needs_setup = access(t->key_file, F_OK) < 0 || access(t->users_path, F_OK) < 0;
         if (!t->needs_setup && tui_users_reload(t) < 0)
                 return -EINVAL;
-        read_image_release(t);
+        ui_image_release_read(&t->image); /* on every certificate, as with `kesu wipe` */
         return 0;
 }
 
@@ -309,7 +293,7 @@ static void tui_free(struct tui *t)
         free(t->pub_path);
         session_policy_free(t->policy);
         ui_config_done(&t->config);
-        free(t->image_release);
+        ui_image_release_done(&t->image);
 }
 
 static enum tui_step run_step(struct tui *t, enum tui_step step)

@@ -66,8 +66,7 @@ struct tui {
         const char *config_path, *users_file, *key_file, *cert_dir, *export_dir, *ledger, *printer,
                 *policy_file, *organization, *media_source;
         struct ui_config config;
-        char *image_release; /* /etc/kesu/image-release's text, pointed into by the context */
-        const char *image_version, *image_build;
+        struct ui_image_release image; /* the boot image's identity (pointed into by the context) */
         enum tui_lang lang;
 
         struct session_users *users; /* NULL until the first start's set-up made the file */
