@@ -517,8 +517,10 @@ def check_disposal(o, tmp, dd, ex, lines, failures):
     except (OSError, ValueError) as e:
         manifest = {}
         failures.append(f'no manifest next to the ISO ({o.iso}.manifest.json): {e!r}')
-    if not any('kesu-identity: root file system sha256 ' in l and '(as built)' in l for l in lines):
-        failures.append('kesu-identity did not report the root file system hashed as built')
+    ident = next((l for l in lines if 'KESU-AUTOTEST: identity ' in l), '')
+    if 'KESU_IMAGE_SQUASHFS_MATCH=yes' not in ident or \
+            f'KESU_IMAGE_SQUASHFS_SHA256={manifest.get("squashfs_sha256")}' not in ident:
+        failures.append(f'kesu-identity did not find the root file system as built: {ident!r}')
     for j in jsons:
         tool = json.load(open(os.path.join(filed, j))).get('tool', {})
         got = (tool.get('image_version'), tool.get('image_build'))
