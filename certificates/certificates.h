@@ -350,7 +350,9 @@ int cert_pdf_remake(struct cert_issuer *is, const char *json_path, char **ret_pd
 /* Copies a filed certificate's signature, record and PDF (when made) into dir, each written
  * atomically; identical files already there are accepted, different ones never replaced
  * (-EEXIST). -errno on the first failure (e.g. -ENOSPC: a full export stick), with the file that
- * failed in *ret_failed_file; the certificate stays filed where it was issued. */
+ * failed in *ret_failed_file; the certificate stays filed where it was issued. After a success the
+ * auditor's page goes beside it too (by cert_export_file()'s rules: never replacing another page;
+ * its failure fails nothing — the certificates still check with kesu or minisign). */
 int cert_export(const struct cert_issued *issued, const char *dir, const char **ret_failed_file);
 
 /* The files of one certificate, in the order they are copied (a record never arrives before its
@@ -415,11 +417,6 @@ int cert_export_file(const char *src, const char *dir, const char *name, bool *r
  * KESU_VERIFY_PAGE names another ("" for none). NULL when there is none. */
 #define CERT_VERIFY_PAGE_NAME "kesu-verify.html"
 const char *cert_verify_page(void);
-
-/* Puts the auditor's page into dir beside the certificates, by cert_export_file()'s rules (an
- * existing different page is left alone). 0 copied, 1 already there, -ENOPKG no page installed,
- * -EEXIST a different page is there, other -errno as cert_export_file(). */
-int cert_export_verify_page(const char *dir, bool *ret_is_destination);
 
 /* ---- the PDF and printing ---------------------------------------------------------------------- */
 

@@ -81,12 +81,12 @@ const char *cert_verify_page(void)
         return NULL;
 }
 
-int cert_export_verify_page(const char *dir, bool *ret_is_destination)
+/* The auditor's page into dir beside the certificates: as cert_export_file(), or -ENOPKG when none
+ * is installed. */
+static int export_verify_page(const char *dir)
 {
         const char *page = cert_verify_page();
-        if (ret_is_destination)
-                *ret_is_destination = false;
-        return page ? cert_export_file(page, dir, CERT_VERIFY_PAGE_NAME, ret_is_destination) : -ENOPKG;
+        return page ? cert_export_file(page, dir, CERT_VERIFY_PAGE_NAME, NULL) : -ENOPKG;
 }
 
 /* Copies one file into dir under its own name. */
@@ -111,6 +111,7 @@ int cert_export(const struct cert_issued *issued, const char *dir, const char **
                         return r;
                 }
         }
+        (void)export_verify_page(dir);
         return 0;
 }
 

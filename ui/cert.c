@@ -696,11 +696,7 @@ int ui_cmd_cert(int argc, char **argv)
                         print_verify_help();
                         return KESU_EXIT_OK;
                 default:
-                        if (optopt && strchr("kqil", optopt))
-                                ui_error("cert verify: option '%s' needs a value", argv[optind - 1]);
-                        else
-                                ui_error("cert verify: unknown option '%s' (see 'kesu cert verify --help')",
-                                         argv[optind - 1]);
+                        ui_option_error("cert verify", options, argv);
                         return KESU_EXIT_USAGE;
                 }
         }

@@ -99,11 +99,7 @@ static int parse_args(int argc, char **argv, struct export_cli *cli)
                         print_help();
                         return 1;
                 default:
-                        if (optopt == 'c' || optopt == 'f')
-                                ui_error("cert export: option '%s' needs a value", argv[optind - 1]);
-                        else
-                                ui_error("cert export: unknown option '%s' (see 'kesu cert export --help')",
-                                         argv[optind - 1]);
+                        ui_option_error("cert export", options, argv);
                         return -EINVAL;
                 }
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared output helpers of the front ends: errors, sizes, the JSON schema of a disk. */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,17 @@ void ui_error(const char *fmt, ...)
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+void ui_option_error(const char *command, const struct option *options, char **argv)
+{
+        bool is_missing_value = false;
+        for (const struct option *o = options; optopt && o->name; o++)
+                is_missing_value |= o->val == optopt && o->has_arg == required_argument;
+        if (is_missing_value)
+                ui_error("%s: option '%s' needs a value", command, argv[optind - 1]);
+        else
+                ui_error("%s: unknown option '%s' (see 'kesu %s --help')", command, argv[optind - 1], command);
 }
 
 const char *ui_target_error(int err)

@@ -479,11 +479,7 @@ int ui_cmd_cert_report(int argc, char **argv)
                         report_help();
                         return KESU_EXIT_OK;
                 default:
-                        if (optopt && strchr("fkol", optopt))
-                                ui_error("cert report: option '%s' needs a value", argv[optind - 1]);
-                        else
-                                ui_error("cert report: unknown option '%s' (see 'kesu cert report --help')",
-                                         argv[optind - 1]);
+                        ui_option_error("cert report", options, argv);
                         return KESU_EXIT_USAGE;
                 }
         }

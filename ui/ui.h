@@ -24,6 +24,16 @@ enum {
 /* Prints "kesu: MESSAGE" as one line on stderr. */
 void ui_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* After getopt_long() gave '?': says whether argv's last option lacks its value (an option that
+ * options marks required_argument) or is unknown, for `kesu COMMAND` (e.g. "cert verify"). */
+struct option;
+void ui_option_error(const char *command, const struct option *options, char **argv);
+
+/* A TCG revert's secret as the operator gives it (the command line's file, the screen's field):
+ * a PSID is the 32 ASCII letters and digits printed on the drive's label, a SID 1 to 32 printable
+ * bytes. */
+bool ui_tcg_secret_is_valid(bool is_psid, const char *s, size_t n);
+
 /* A one-line explanation of why a target could not be read (from a negative errno). */
 const char *ui_target_error(int err);
 

@@ -304,11 +304,7 @@ int ui_cmd_verify(int argc, char **argv)
                         verify_help();
                         return KESU_EXIT_OK;
                 default:
-                        if (optopt && strchr("emps", optopt))
-                                ui_error("verify: option '%s' needs a value", argv[optind - 1]);
-                        else
-                                ui_error("verify: unknown option '%s' (see 'kesu verify --help')",
-                                         argv[optind - 1]);
+                        ui_option_error("verify", options, argv);
                         return KESU_EXIT_USAGE;
                 }
         }

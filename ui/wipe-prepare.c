@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* `kesu wipe`: every input checked, both people logged in, the key unlocked and the session opened
  * before a single byte is written. */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -196,6 +195,19 @@ void wipe_setup_done(struct wipe_setup *ws)
         *ws = (struct wipe_setup){ 0 };
 }
 
+bool ui_tcg_secret_is_valid(bool is_psid, const char *s, size_t n)
+{
+        if (n == 0 || n > 32 || (is_psid && n != 32))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                bool is_alnum = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+                if (is_psid ? !is_alnum : c < 0x20 || c == 0x7f)
+                        return false;
+        }
+        return true;
+}
+
 /* The TCG revert's secret from --sid-file / --psid-file (line 1), into locked memory that is wiped
  * when the disposal ends, and only with the method that uses it. */
 static int read_tcg_secret(struct wipe_cli *cli, struct wipe_setup *ws)
@@ -230,12 +242,7 @@ static int read_tcg_secret(struct wipe_cli *cli, struct wipe_setup *ws)
         while (n > 0 && (data[n - 1] == ' ' || data[n - 1] == '\t'))
                 n--;
         size_t start = strspn(data, " \t");
-        bool is_valid = start < n && n - start <= 32;
-        for (size_t i = start; is_valid && i < n; i++)
-                is_valid = cli->psid_file ? isalnum((unsigned char)data[i]) : (unsigned char)data[i] >= 0x20;
-        if (cli->psid_file && n - start != 32)
-                is_valid = false;
-        if (!is_valid) {
+        if (start > n || !ui_tcg_secret_is_valid(cli->psid_file != NULL, data + start, n - start)) {
                 sodium_memzero(data, len);
                 ui_error("wipe: %s: %s", path,
                          cli->psid_file ? "a PSID is the 32 letters and digits printed on the drive's label (line 1)"

@@ -265,11 +265,7 @@ int wipe_parse_args(int argc, char **argv, struct wipe_cli *cli)
                         return 1;
                 case '?':
                 default:
-                        if (optopt && strchr("mvecqpsOWACDGSRKLPFTVYUow", optopt))
-                                ui_error("wipe: option '%s' needs a value", argv[optind - 1]);
-                        else
-                                ui_error("wipe: unknown option '%s' (see 'kesu wipe --help')",
-                                         argv[optind - 1]);
+                        ui_option_error("wipe", options, argv);
                         return -EINVAL;
                 }
         }

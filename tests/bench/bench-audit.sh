@@ -39,14 +39,7 @@ environment:
 EOF
 }
 
-quick=0
-for arg in "$@"; do
-    case "$arg" in
-    --quick) quick=1 ;;
-    -h | --help) usage; exit 0 ;;
-    *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
-    esac
-done
+bench_parse_args "$@"
 bench_check_counts BENCH_ROUNDS
 rounds=${BENCH_ROUNDS:-1}
 if [ "$quick" -eq 1 ]; then counts=(1000 10000); else read -r -a counts <<<"${BENCH_AUDIT_COUNTS:-1000 10000 100000}"; fi

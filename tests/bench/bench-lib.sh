@@ -13,6 +13,20 @@ SHM=/dev/shm
 
 is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 
+# bench_parse_args ARGS...: --quick sets quick=1 (else 0), -h/--help prints the script's usage and
+# exits 0, anything else is refused (exit 2).
+bench_parse_args() {
+    local arg
+    quick=0
+    for arg in "$@"; do
+        case "$arg" in
+        --quick) quick=1 ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
+        esac
+    done
+}
+
 # bench_check_counts VAR...: each VAR that is set must be a positive whole number (else exit 2).
 bench_check_counts() {
     local v

@@ -35,14 +35,7 @@ environment:
 EOF
 }
 
-quick=0
-for arg in "$@"; do
-    case "$arg" in
-    --quick) quick=1 ;;
-    -h | --help) usage; exit 0 ;;
-    *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
-    esac
-done
+bench_parse_args "$@"
 
 bench_check_counts BENCH_SINGLE_GIB BENCH_PARALLEL_GIB BENCH_ROUNDS
 

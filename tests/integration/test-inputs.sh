@@ -138,6 +138,34 @@ t_eq "closed pipe: disk zeroed" "$(head -c 64M /dev/zero | sha256sum)" "$(sha256
 minisign -V -q -p "$K/appliance.pub" -m "$cert" >/dev/null 2>&1
 t_eq "closed pipe: stock minisign accepts the certificate" 0 $?
 
+echo "# an option without its value is told as such (from the option table), an unknown one as unknown"
+for args in "wipe --psid-file" "wipe --sid-file" "wipe --method" "verify --mode" "cert verify --key" \
+    "cert export --config" "cert report --format"; do
+    read -r -a argv <<<"$args"
+    err=$("$KESU" "${argv[@]}" 2>&1 >/dev/null); rc=$?
+    t_eq "$args (no value): exit 2" 2 "$rc"
+    t_match "$args (no value): says it needs a value" "option '${argv[-1]}' needs a value" "$err"
+done
+err=$("$KESU" wipe --no-such-option "$T_DIR/keep.img" 2>&1 >/dev/null); rc=$?
+t_match "wipe --no-such-option: exit 2, named unknown" "^2 .*unknown option '--no-such-option'" "$rc $err"
+t_eq "option errors: the target is untouched" "$keep_sum" "$(sha256sum <"$T_DIR/keep.img")"
+
+echo "# a TCG revert's secret: checked before anything (a file is no self-encrypting drive: never sent)"
+printf '0123456789ABCDEF\n' >"$T_DIR/psid-short"
+printf 'owner sid\n' >"$T_DIR/sid"
+n_before=$(n_certs)
+psid_run() { err=$("$KESU" wipe --yes "${cert_args[@]}" --asset T-1 "$@" "$T_DIR/keep.img" 2>&1 >/dev/null); rc=$?; }
+psid_run --method tcg-psid-revert --psid-file "$T_DIR/psid-short"
+t_match "a PSID of 16 characters: exit 2, told what a PSID is" "^2 .*32 letters and digits printed on the drive's label" "$rc $err"
+psid_run --method tcg-psid-revert
+t_match "tcg-psid-revert without a PSID: exit 2" "^2 .*needs the PSID printed on the drive's label: --psid-file" "$rc $err"
+psid_run --method zero --sid-file "$T_DIR/sid"
+t_match "--sid-file with another method: exit 2" "^2 .*--sid-file goes with --method tcg-revert only" "$rc $err"
+psid_run --method tcg-revert --sid-file "$T_DIR/sid" --psid-file "$T_DIR/psid-short"
+t_match "--sid-file and --psid-file together: exit 2" "^2 .*exclude each other" "$rc $err"
+t_eq "TCG secrets refused: the target is untouched, nothing certified" "$keep_sum $n_before" \
+    "$(sha256sum <"$T_DIR/keep.img") $(n_certs)"
+
 echo "# the folder is still a valid folder"
 "$KESU" cert verify --key "$K/appliance.pub" "$C" >"$T_DIR/audit.out" 2>&1
 t_eq "cert verify over the folder: exit 0" 0 $? || cat "$T_DIR/audit.out" >&2

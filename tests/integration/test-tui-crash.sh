@@ -22,13 +22,8 @@ CERTS=$T_DIR/certificates
 RUN=$T_DIR/run
 mkdir -p "$K" "$CERTS"
 echo "key passphrase" >"$T_DIR/keypass"
-echo "yamada passphrase" >"$T_DIR/yamada"
-echo "sato passphrase" >"$T_DIR/sato"
 . "$(dirname "$0")/tui-lib.sh"
-make_key
-Y=$(add_user yamada "山田 太郎" operator "$T_DIR/yamada")
-S=$(add_user sato "佐藤 花子" operator "$T_DIR/sato")
-[ -n "$Y" ] && [ -n "$S" ] || { echo "user add failed" >&2; exit 1; }
+two_operators
 CONF=$T_DIR/kesu.conf
 printf 'key = %s\ncert-dir = %s\n' "$K/appliance.key" "$CERTS" >"$CONF"
 

@@ -7,6 +7,16 @@
 make_key() {
     "$KESU" key init --dir "$K" --passphrase-file "$T_DIR/keypass" >/dev/null || { echo "key init failed" >&2; exit 1; }
 }
+# two_operators: the key (make_key) and the operators yamada (山田 太郎) and sato (佐藤 花子), their
+# passphrases in $T_DIR/yamada and $T_DIR/sato; sets Y and S to their TOTP secrets
+two_operators() {
+    echo "yamada passphrase" >"$T_DIR/yamada"
+    echo "sato passphrase" >"$T_DIR/sato"
+    make_key
+    Y=$(add_user yamada "山田 太郎" operator "$T_DIR/yamada")
+    S=$(add_user sato "佐藤 花子" operator "$T_DIR/sato")
+    [ -n "$Y" ] && [ -n "$S" ] || { echo "user add failed" >&2; exit 1; }
+}
 # add_user ID NAME ROLE PASSFILE: enrols a user with that key; prints the TOTP secret
 add_user() {
     "$KESU" user add "$1" --name "$2" --role "$3" --passphrase-file "$4" --key "$K/appliance.key" \

@@ -693,11 +693,7 @@ int session_finish(struct session *s, size_t i, struct session_outcome *ret)
         if (o.is_certified && s->o.export_dir) {
                 o.export_failed_file = "";
                 o.export_error = cert_export(&o.issued, s->o.export_dir, &o.export_failed_file);
-                o.is_exported = o.export_error >= 0;
-                /* the auditor's page beside them, once (then it is the same bytes); without it the
-                 * certificates still check with kesu or minisign, so its failure fails nothing */
-                if (o.is_exported)
-                        (void)cert_export_verify_page(s->o.export_dir, NULL);
+                o.is_exported = o.export_error >= 0; /* (the auditor's page goes with it) */
         }
         if (o.is_certified && s->o.is_print && o.issued.pdf_path[0])
                 o.print_error = cert_print(o.issued.pdf_path, s->o.printer, o.issued.serial, &o.print_job);

@@ -198,12 +198,8 @@ static bool ask_tcg_secret(struct tui *t, const struct disk_info *d, const char 
                 if (r <= 0)
                         break;
                 size_t n = strlen(f.text);
-                bool is_valid = is_psid ? n == 32 : n <= 32;
-                for (size_t i = 0; is_valid && i < n; i++)
-                        is_valid = is_psid ? ((f.text[i] >= '0' && f.text[i] <= '9') || (f.text[i] >= 'A' && f.text[i] <= 'Z') ||
-                                              (f.text[i] >= 'a' && f.text[i] <= 'z'))
-                                           : (unsigned char)f.text[i] >= 0x20;
-                if (!is_valid) {
+                /* an empty SID: the MSID (a drive nobody took ownership of) */
+                if (!(n == 0 && !is_psid) && !ui_tcg_secret_is_valid(is_psid, f.text, n)) {
                         tui_message(t, true, "%s",
                                     is_psid ? _("A PSID is 32 letters and digits: check the drive's label")
                                             : _("The SID is at most 32 printable characters"));

@@ -142,8 +142,6 @@ static void reexport(struct tui *t, struct runner_target *o)
         o->is_export_tried = true;
         o->is_exported = o->export_error >= 0;
         if (o->is_exported)
-                (void)cert_export_verify_page(t->export_dir, NULL); /* the auditor's page, as the session does */
-        if (o->is_exported)
                 tui_message(t, false, _("%s exported to %s"), o->serial, t->export_dir);
         else
                 tui_message(t, true, _("Exporting %s failed: %s (the certificate stays filed)"), o->serial,

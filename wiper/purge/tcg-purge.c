@@ -26,8 +26,7 @@
 #include "tcg-cmd.h"
 
 #define MAX_TOKENS 256
-#define RECV_TRIES 200 /* IF-RECV of an empty ComPacket: ask again after RECV_WAIT_NS */
-#define RECV_WAIT_NS (10 * 1000 * 1000L)
+#define RECV_WAIT_NS (10 * 1000 * 1000L) /* IF-RECV of an empty ComPacket: ask again after this */
 /* `kesu list` asks every drive: a bridge that never answers the security protocol must not hold it
  * up for long */
 #define DISCOVERY_TIMEOUT_MS 5000u
@@ -215,7 +214,8 @@ int tcg_purge_probe(const struct cmd_transport *t, enum purge_family family, str
 /* ---- sessions ------------------------------------------------------------------------------------ */
 
 /* Sends payload on the connection's ComID and session, and reads the answer's tokens into c->toks
- * (pointing into c->buf: valid until the next exchange). */
+ * (pointing into c->buf: valid until the next exchange). The TPer may answer empty ComPackets while
+ * it works (a revert of a large drive): it is asked again until timeout_ms has passed. */
 static int exchange(struct tcg_conn *c, const struct tcg_writer *w, unsigned timeout_ms)
 {
         if (w->is_overflow)
@@ -226,7 +226,8 @@ static int exchange(struct tcg_conn *c, const struct tcg_writer *w, unsigned tim
         r = if_xfer(c->t, c->family, true, TCG_PROTOCOL_TCG, c->comid, c->buf, TCG_IO_BYTES, timeout_ms, &c->reply);
         if (r < 0)
                 return r;
-        for (unsigned i = 0; i < RECV_TRIES; i++) {
+        int64_t deadline = now_monotonic_ns() + (int64_t)timeout_ms * 1000000;
+        do {
                 memset(c->buf, 0, TCG_IO_BYTES);
                 r = if_xfer(c->t, c->family, false, TCG_PROTOCOL_TCG, c->comid, c->buf, TCG_IO_BYTES, timeout_ms,
                             &c->reply);
@@ -241,7 +242,7 @@ static int exchange(struct tcg_conn *c, const struct tcg_writer *w, unsigned tim
                 if (r < 0)
                         return r;
                 return tcg_tokenize(v.payload, v.payload_len, c->toks, MAX_TOKENS, &c->n);
-        }
+        } while (now_monotonic_ns() < deadline);
         return -ETIMEDOUT;
 }
 
